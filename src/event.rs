@@ -1,0 +1,235 @@
+//! [`Event`]: asyncio's `Event`, a flag that tasks can wait to see set.
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use futures_core::FusedFuture;
+use pin_project_lite::pin_project;
+
+use crate::loom::{AtomicUsize, Ordering};
+use crate::queue::{MAX_VALUE, WaitQueue, Waiter, WaiterState, WakeList};
+
+/// Bit 0 of `state`: the flag. The bits above count calls to `set` that found the flag clear
+/// (the generation); a waiter records the generation it queued in, so `set` wakes exactly the
+/// waiters queued before it, even if `clear` and new waiters follow while it is still waking.
+const SET: usize = 1;
+const GENERATION: usize = 2;
+
+/// asyncio's `Event`: tasks wait until the flag is set; `set` wakes them all, `clear` resets it.
+///
+/// # Fairness
+///
+/// [`set`](Event::set) wakes every task that was waiting at that moment, in the order they started
+/// waiting. A waiter woken by `set` completes even if [`clear`](Event::clear) runs before it is
+/// polled. [`wait`](Event::wait) on a set event completes at once.
+///
+/// # Cancel safety
+///
+/// [`wait`](Event::wait) is cancel-safe: dropping the [`Wait`] future just leaves the queue, and
+/// since `set` wakes everyone, nothing has to be passed on.
+///
+/// # Examples
+///
+/// ```
+/// use aiosync::Event;
+///
+/// # futures_executor::block_on(async {
+/// let ready = Event::new();
+/// let (_, ()) = futures_util::join!(
+///     async { ready.wait().await; println!("ready!") },
+///     async { ready.set() },
+/// );
+/// assert!(ready.is_set());
+/// # });
+/// ```
+pub struct Event {
+    state: AtomicUsize,
+    queue: WaitQueue,
+}
+
+impl Event {
+    /// Creates an event whose flag is clear.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!aiosync::Event::new().is_set());
+    /// ```
+    pub fn new() -> Self {
+        Event { state: AtomicUsize::new(0), queue: WaitQueue::new() }
+    }
+
+    /// Whether the flag is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event = aiosync::Event::new();
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
+    pub fn is_set(&self) -> bool {
+        self.state.load(Ordering::Acquire) & SET != 0
+    }
+
+    /// Sets the flag and wakes every task waiting for it, oldest first. Does nothing if the flag
+    /// is already set.
+    ///
+    /// The waiters are unlinked and woken in batches, each batch after the queue's lock is
+    /// released, so the cost per waiter is constant and a waker that re-enters the event cannot
+    /// deadlock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event = aiosync::Event::new();
+    /// event.set();
+    /// event.set(); // no effect
+    /// assert!(event.is_set());
+    /// ```
+    pub fn set(&self) {
+        if self.is_set() {
+            return;
+        }
+        let mut q = self.queue.lock();
+        if self.state.load(Ordering::Relaxed) & SET != 0 {
+            return;
+        }
+        // The flag is clear and only `set`, under this lock, sets it: adding sets it and starts a
+        // new generation in one step.
+        self.state.fetch_add(GENERATION | SET, Ordering::AcqRel);
+        let mut wakers = WakeList::new();
+        loop {
+            // Re-read each batch: a later `set` may have started a newer generation meanwhile.
+            let current = generation(self.state.load(Ordering::Relaxed));
+            while !wakers.is_full() && q.front_value().is_some_and(|g| g != current) {
+                wakers.push(q.wake_front());
+            }
+            let more = q.front_value().is_some_and(|g| g != current);
+            drop(q);
+            wakers.wake_all();
+            if !more {
+                return;
+            }
+            q = self.queue.lock();
+        }
+    }
+
+    /// Clears the flag. Tasks that a `set` has already woken still complete.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event = aiosync::Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
+    pub fn clear(&self) {
+        self.state.fetch_and(!SET, Ordering::AcqRel);
+    }
+
+    /// Waits until the flag is set; completes at once if it already is. asyncio's
+    /// `await event.wait()`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see the [type-level notes](Event#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let event = aiosync::Event::new();
+    /// event.set();
+    /// event.wait().await;
+    /// # });
+    /// ```
+    pub fn wait(&self) -> Wait<'_> {
+        Wait { event: self, node: Waiter::new() }
+    }
+}
+
+fn generation(state: usize) -> usize {
+    (state / GENERATION) & MAX_VALUE
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Event::new()
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event").field("is_set", &self.is_set()).field("waiters", &self.queue.len()).finish()
+    }
+}
+
+pin_project! {
+    /// The future returned by [`Event::wait`].
+    ///
+    /// Dropping it before it completes is safe: see [`Event`'s cancel safety](Event#cancel-safety).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Wait<'a> {
+        event: &'a Event,
+        #[pin]
+        node: Waiter,
+    }
+
+    impl PinnedDrop for Wait<'_> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if this.node.state() == WaiterState::Queued {
+                this.event.queue.lock().remove(this.node.as_ref(), None);
+            }
+        }
+    }
+}
+
+impl Future for Wait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let node = this.node.as_ref();
+        let event = *this.event;
+        match node.state() {
+            WaiterState::Idle => {
+                if !event.is_set() {
+                    let waker = cx.waker().clone();
+                    let mut q = event.queue.lock();
+                    let state = event.state.load(Ordering::Acquire);
+                    if state & SET == 0 {
+                        q.push_back(node, generation(state), waker);
+                        return Poll::Pending;
+                    }
+                }
+            }
+            WaiterState::Queued => {
+                if event.queue.poll_waiter(node, cx).is_pending() {
+                    return Poll::Pending;
+                }
+            }
+            WaiterState::Woken => {}
+            WaiterState::Listed => unreachable!("an event waiter is never in a side list"),
+            WaiterState::Done => panic!("`Wait` polled after completion"),
+        }
+        node.complete();
+        Poll::Ready(())
+    }
+}
+
+impl FusedFuture for Wait<'_> {
+    fn is_terminated(&self) -> bool {
+        self.node.state() == WaiterState::Done
+    }
+}
+
+impl fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait").field("state", &self.node.state()).finish()
+    }
+}

@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![deny(unsafe_op_in_unsafe_fn, missing_docs, missing_debug_implementations)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+mod loom;
+mod permits;
+mod queue;
+
+pub mod condition;
+pub mod event;
+pub mod lock;
+pub mod semaphore;
+
+pub use condition::Condition;
+pub use event::Event;
+pub use lock::{Lock, LockGuard};
+pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore, SemaphorePermit, TooManyPermits};

@@ -1,0 +1,302 @@
+//! [`Lock`]: asyncio's `Lock`, protecting a value the way tokio's `Mutex` does.
+
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+use core::task::{Context, Poll, ready};
+
+use futures_core::FusedFuture;
+use pin_project_lite::pin_project;
+
+use crate::permits::RawSemaphore;
+use crate::queue::{Waiter, WaiterState};
+
+/// An async mutual-exclusion lock protecting a value of type `T`: asyncio's `Lock`, with the
+/// value inside it and release done by dropping the guard.
+///
+/// `Lock<()>` (the default) is asyncio's plain lock. [`acquire`](Lock::acquire) waits for the
+/// lock and returns a [`LockGuard`] that gives access to the value; dropping the guard releases
+/// the lock. Releasing a lock you do not hold, asyncio's `RuntimeError`, cannot be written.
+///
+/// # Fairness
+///
+/// Strictly first-in, first-out. Releasing the lock while tasks wait hands it directly to the
+/// one that started waiting first; it stays locked in between, so neither [`acquire`] nor
+/// [`try_acquire`] from anyone else can take it first (no barging). [`locked`] is therefore
+/// `true` exactly when an acquire would have to wait.
+///
+/// # Cancel safety
+///
+/// [`acquire`] is cancel-safe: dropping the [`Acquire`] future before it completes gives up its
+/// place in the queue, and if the lock had already been handed to it, passes the lock on to the
+/// next waiter (or unlocks it). Nothing is lost and the lock is never left held by no one.
+///
+/// # Examples
+///
+/// ```
+/// use aiosync::Lock;
+///
+/// # futures_executor::block_on(async {
+/// let lock = Lock::new(0);
+/// {
+///     let mut n = lock.acquire().await;
+///     *n += 1;
+/// } // released here
+/// assert_eq!(*lock.acquire().await, 1);
+/// # });
+/// ```
+///
+/// [`acquire`]: Lock::acquire
+/// [`try_acquire`]: Lock::try_acquire
+/// [`locked`]: Lock::locked
+pub struct Lock<T: ?Sized = ()> {
+    pub(crate) raw: RawSemaphore,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the value is only reached through a guard, and a guard exists only while its holder has
+// the lock's single permit, so at most one thread accesses it at a time; moving the lock or
+// sharing it between threads therefore only needs `T: Send`, as for `std::sync::Mutex`.
+unsafe impl<T: ?Sized + Send> Send for Lock<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send> Sync for Lock<T> {}
+
+impl<T> Lock<T> {
+    /// Creates an unlocked lock protecting `value`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = aiosync::Lock::new(vec![1, 2, 3]);
+    /// assert!(!lock.locked());
+    /// ```
+    pub fn new(value: T) -> Self {
+        Lock { raw: RawSemaphore::new(1), value: UnsafeCell::new(value) }
+    }
+
+    /// Consumes the lock and returns the value. No guard can exist, since it would borrow the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = aiosync::Lock::new(String::from("x"));
+    /// assert_eq!(lock.into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+}
+
+impl<T: ?Sized> Lock<T> {
+    /// Waits for the lock and returns a guard giving access to the value. asyncio's
+    /// `await lock.acquire()` / `async with lock`.
+    ///
+    /// The request joins the queue when the future is first polled, not when it is created.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see the [type-level notes](Lock#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let lock = aiosync::Lock::new(1);
+    /// let guard = lock.acquire().await;
+    /// assert_eq!(*guard, 1);
+    /// # });
+    /// ```
+    pub fn acquire(&self) -> Acquire<'_, T> {
+        Acquire { lock: self, node: Waiter::new() }
+    }
+
+    /// Takes the lock if it is free and nobody is waiting for it, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = aiosync::Lock::new(());
+    /// let guard = lock.try_acquire().unwrap();
+    /// assert!(lock.try_acquire().is_none());
+    /// drop(guard);
+    /// assert!(lock.try_acquire().is_some());
+    /// ```
+    pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
+        self.raw.try_lock().then(|| LockGuard::new(self))
+    }
+
+    /// Whether the lock is held (or being handed to a waiter), that is, whether
+    /// [`acquire`](Lock::acquire) would wait. Unlike asyncio's, this stays `true` while the lock
+    /// passes from one holder to the next (CPython gh-138121).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = aiosync::Lock::new(());
+    /// let guard = lock.try_acquire();
+    /// assert!(lock.locked());
+    /// ```
+    pub fn locked(&self) -> bool {
+        self.raw.available() == 0
+    }
+
+    /// A mutable reference to the value; `&mut self` proves nobody holds the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut lock = aiosync::Lock::new(1);
+    /// *lock.get_mut() = 2;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.value.get_mut()
+    }
+}
+
+impl<T: Default> Default for Lock<T> {
+    fn default() -> Self {
+        Lock::new(T::default())
+    }
+}
+
+impl<T> From<T> for Lock<T> {
+    fn from(value: T) -> Self {
+        Lock::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Lock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Lock");
+        match self.try_acquire() {
+            Some(guard) => d.field("value", &&*guard),
+            None => d.field("value", &format_args!("<locked>")),
+        };
+        d.field("waiters", &self.raw.queue.len()).finish()
+    }
+}
+
+pin_project! {
+    /// The future returned by [`Lock::acquire`]; resolves to a [`LockGuard`].
+    ///
+    /// Dropping it before it completes is safe: see [`Lock`'s cancel safety](Lock#cancel-safety).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Acquire<'a, T: ?Sized> {
+        lock: &'a Lock<T>,
+        #[pin]
+        node: Waiter,
+    }
+
+    impl<T: ?Sized> PinnedDrop for Acquire<'_, T> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.lock.raw.cancel_acquire(this.node.as_ref(), 1);
+        }
+    }
+}
+
+impl<'a, T: ?Sized> Future for Acquire<'a, T> {
+    type Output = LockGuard<'a, T>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let node = this.node.as_ref();
+        let lock = *this.lock;
+        if node.state() == WaiterState::Idle && lock.raw.try_lock() {
+            node.complete();
+        } else {
+            ready!(lock.raw.poll_acquire(node, 1, cx));
+        }
+        Poll::Ready(LockGuard::new(lock))
+    }
+}
+
+impl<T: ?Sized> FusedFuture for Acquire<'_, T> {
+    fn is_terminated(&self) -> bool {
+        self.node.state() == WaiterState::Done
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Acquire<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire").field("state", &self.node.state()).finish()
+    }
+}
+
+/// Access to the value of a held [`Lock`]; dropping it releases the lock.
+#[must_use = "if unused the lock is released at once"]
+#[clippy::has_significant_drop]
+pub struct LockGuard<'a, T: ?Sized> {
+    lock: &'a Lock<T>,
+    /// A guard hands out `&mut T`: it is `Send` only if `T: Send` and `Sync` only if `T: Sync`.
+    _marker: PhantomData<&'a mut T>,
+}
+
+impl<'a, T: ?Sized> LockGuard<'a, T> {
+    /// Only called by whoever holds the lock's permit, which the guard takes over.
+    pub(crate) fn new(lock: &'a Lock<T>) -> Self {
+        LockGuard { lock, _marker: PhantomData }
+    }
+
+    /// Gives up the guard without releasing the lock; the caller takes over its permit.
+    pub(crate) fn into_lock(self) -> &'a Lock<T> {
+        ManuallyDrop::new(self).lock
+    }
+
+    /// The lock this guard holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{Lock, LockGuard};
+    ///
+    /// let lock = Lock::new(());
+    /// let guard = lock.try_acquire().unwrap();
+    /// assert!(std::ptr::eq(LockGuard::lock(&guard), &lock));
+    /// ```
+    pub fn lock(this: &Self) -> &'a Lock<T> {
+        this.lock
+    }
+}
+
+impl<T: ?Sized> Deref for LockGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock's only permit, so no other guard exists and nothing
+        // else accesses the value until this guard is dropped.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for LockGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this the only reference through the guard.
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for LockGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lock.raw.unlock();
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for LockGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}

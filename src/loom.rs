@@ -1,0 +1,90 @@
+//! The one place that chooses between real and model-checked synchronization.
+//!
+//! Everything the waiter queue and the primitives share between threads (the queue mutex, atomics,
+//! cells holding list pointers and wakers) comes from here, so the primitives themselves contain no
+//! `cfg(loom)`. Under `--cfg loom` they are loom's, which lets loom explore every interleaving of
+//! them. Under Miri the queue mutex is std's, because parking_lot's parking uses integer-to-pointer
+//! casts that `-Zmiri-strict-provenance` rejects.
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+
+/// The mutex guarding each waiter queue: parking_lot normally, std under Miri, loom under loom.
+#[derive(Debug)]
+pub(crate) struct Mutex<T>(Inner<T>);
+
+#[cfg(all(not(loom), not(miri)))]
+type Inner<T> = parking_lot::Mutex<T>;
+#[cfg(all(not(loom), not(miri)))]
+pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+
+#[cfg(all(not(loom), miri))]
+type Inner<T> = std::sync::Mutex<T>;
+#[cfg(all(not(loom), miri))]
+pub(crate) type MutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
+
+#[cfg(loom)]
+type Inner<T> = loom::sync::Mutex<T>;
+#[cfg(loom)]
+pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+impl<T> Mutex<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Mutex(Inner::new(value))
+    }
+
+    #[cfg(all(not(loom), not(miri)))]
+    #[inline]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock()
+    }
+
+    /// std's and loom's mutexes poison on panic; the queue stays consistent across a panic (every
+    /// list operation completes before user code can run), so poisoning is ignored.
+    #[cfg(any(loom, miri))]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// An `UnsafeCell` whose accesses loom can check; outside loom it is `std::cell::UnsafeCell`.
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(CellInner<T>);
+
+#[cfg(not(loom))]
+type CellInner<T> = std::cell::UnsafeCell<T>;
+#[cfg(loom)]
+type CellInner<T> = loom::cell::UnsafeCell<T>;
+
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        UnsafeCell(CellInner::new(value))
+    }
+
+    /// Runs `f` with a pointer for reading. The caller makes sure no write happens meanwhile.
+    #[cfg(not(loom))]
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    /// Runs `f` with a pointer for writing. The caller makes sure no other access happens meanwhile.
+    #[cfg(not(loom))]
+    #[inline]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        self.0.with(f)
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        self.0.with_mut(f)
+    }
+}
