@@ -88,7 +88,9 @@ impl Condition {
     /// assert_eq!(not_empty.waiters(), 0);
     /// ```
     pub fn new() -> Self {
-        Condition { waiters: SideList::new() }
+        Condition {
+            waiters: SideList::new(),
+        }
     }
 
     /// Releases the lock, waits to be notified, then waits for the lock again and returns its
@@ -128,7 +130,12 @@ impl Condition {
     ///
     /// When polled, if the condition is in use with a different lock.
     pub fn wait<'a, T: ?Sized>(&'a self, guard: LockGuard<'a, T>) -> Wait<'a, T> {
-        Wait { cond: self, lock: LockGuard::lock(&guard), guard: Some(guard), node: Waiter::new() }
+        Wait {
+            cond: self,
+            lock: LockGuard::lock(&guard),
+            guard: Some(guard),
+            node: Waiter::new(),
+        }
     }
 
     /// Waits until `predicate` returns `true`, checking it with the lock held first and again
@@ -155,11 +162,18 @@ impl Condition {
     ///
     /// If the condition is in use with a different lock; a panic of `predicate` propagates (the
     /// lock is released when the future is dropped).
-    pub fn wait_for<'a, T: ?Sized, F>(&'a self, guard: LockGuard<'a, T>, predicate: F) -> WaitFor<'a, T, F>
+    pub fn wait_for<'a, T: ?Sized, F>(
+        &'a self,
+        guard: LockGuard<'a, T>,
+        predicate: F,
+    ) -> WaitFor<'a, T, F>
     where
         F: FnMut(&mut T) -> bool,
     {
-        WaitFor { wait: self.wait(guard), predicate }
+        WaitFor {
+            wait: self.wait(guard),
+            predicate,
+        }
     }
 
     /// Wakes up to `n` waiting tasks, oldest first; returns how many. asyncio's `notify(n)`.
@@ -233,7 +247,9 @@ impl Default for Condition {
 
 impl fmt::Debug for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Condition").field("waiters", &self.waiters()).finish()
+        f.debug_struct("Condition")
+            .field("waiters", &self.waiters())
+            .finish()
     }
 }
 
@@ -297,7 +313,9 @@ impl<'a, T: ?Sized> Future for Wait<'a, T> {
                 lock.raw.release_with(q, 1);
                 return Poll::Pending;
             }
-            WaiterState::Listed | WaiterState::Queued => ready!(lock.raw.queue.poll_waiter(node, cx)),
+            WaiterState::Listed | WaiterState::Queued => {
+                ready!(lock.raw.queue.poll_waiter(node, cx))
+            }
             WaiterState::Woken => {}
             WaiterState::Done => panic!("`Wait` polled after completion"),
         }
@@ -318,7 +336,9 @@ impl<T: ?Sized> FusedFuture for Wait<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for Wait<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Wait").field("state", &self.node.state()).finish()
+        f.debug_struct("Wait")
+            .field("state", &self.node.state())
+            .finish()
     }
 }
 

@@ -58,7 +58,10 @@ impl Event {
     /// assert!(!aiosync::Event::new().is_set());
     /// ```
     pub fn new() -> Self {
-        Event { state: AtomicUsize::new(0), queue: WaitQueue::new() }
+        Event {
+            state: AtomicUsize::new(0),
+            queue: WaitQueue::new(),
+        }
     }
 
     /// Whether the flag is set.
@@ -148,7 +151,10 @@ impl Event {
     /// # });
     /// ```
     pub fn wait(&self) -> Wait<'_> {
-        Wait { event: self, node: Waiter::new() }
+        Wait {
+            event: self,
+            node: Waiter::new(),
+        }
     }
 }
 
@@ -164,7 +170,10 @@ impl Default for Event {
 
 impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Event").field("is_set", &self.is_set()).field("waiters", &self.queue.len()).finish()
+        f.debug_struct("Event")
+            .field("is_set", &self.is_set())
+            .field("waiters", &self.queue.len())
+            .finish()
     }
 }
 
@@ -230,6 +239,8 @@ impl FusedFuture for Wait<'_> {
 
 impl fmt::Debug for Wait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Wait").field("state", &self.node.state()).finish()
+        f.debug_struct("Wait")
+            .field("state", &self.node.state())
+            .finish()
     }
 }

@@ -75,7 +75,10 @@ impl<T> Lock<T> {
     /// assert!(!lock.locked());
     /// ```
     pub fn new(value: T) -> Self {
-        Lock { raw: RawSemaphore::new(1), value: UnsafeCell::new(value) }
+        Lock {
+            raw: RawSemaphore::new(1),
+            value: UnsafeCell::new(value),
+        }
     }
 
     /// Consumes the lock and returns the value. No guard can exist, since it would borrow the lock.
@@ -111,7 +114,10 @@ impl<T: ?Sized> Lock<T> {
     /// # });
     /// ```
     pub fn acquire(&self) -> Acquire<'_, T> {
-        Acquire { lock: self, node: Waiter::new() }
+        Acquire {
+            lock: self,
+            node: Waiter::new(),
+        }
     }
 
     /// Takes the lock if it is free and nobody is waiting for it, without waiting.
@@ -225,7 +231,9 @@ impl<T: ?Sized> FusedFuture for Acquire<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for Acquire<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire").field("state", &self.node.state()).finish()
+        f.debug_struct("Acquire")
+            .field("state", &self.node.state())
+            .finish()
     }
 }
 
@@ -241,7 +249,10 @@ pub struct LockGuard<'a, T: ?Sized> {
 impl<'a, T: ?Sized> LockGuard<'a, T> {
     /// Only called by whoever holds the lock's permit, which the guard takes over.
     pub(crate) fn new(lock: &'a Lock<T>) -> Self {
-        LockGuard { lock, _marker: PhantomData }
+        LockGuard {
+            lock,
+            _marker: PhantomData,
+        }
     }
 
     /// Gives up the guard without releasing the lock; the caller takes over its permit.

@@ -46,7 +46,9 @@ impl<T> Mutex<T> {
     /// list operation completes before user code can run), so poisoning is ignored.
     #[cfg(any(loom, miri))]
     pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -32,7 +32,10 @@ pub(crate) struct RawSemaphore {
 impl RawSemaphore {
     pub(crate) fn new(permits: usize) -> Self {
         assert!(permits <= MAX_PERMITS);
-        RawSemaphore { state: AtomicUsize::new(permits * ONE), queue: WaitQueue::new() }
+        RawSemaphore {
+            state: AtomicUsize::new(permits * ONE),
+            queue: WaitQueue::new(),
+        }
     }
 
     pub(crate) fn available(&self) -> usize {
@@ -42,14 +45,20 @@ impl RawSemaphore {
     /// Takes the only permit of a one-permit semaphore: a single compare-exchange.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        self.state.compare_exchange(ONE, 0, Ordering::Acquire, Ordering::Relaxed).is_ok()
+        self.state
+            .compare_exchange(ONE, 0, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Returns the only permit of a one-permit semaphore: a single compare-exchange when nobody
     /// waits.
     #[inline]
     pub(crate) fn unlock(&self) {
-        if self.state.compare_exchange(0, ONE, Ordering::Release, Ordering::Relaxed).is_err() {
+        if self
+            .state
+            .compare_exchange(0, ONE, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
             self.release(1);
         }
     }
@@ -63,7 +72,12 @@ impl RawSemaphore {
             if cur / ONE < n {
                 return false;
             }
-            match self.state.compare_exchange_weak(cur, cur - n * ONE, Ordering::Acquire, Ordering::Relaxed) {
+            match self.state.compare_exchange_weak(
+                cur,
+                cur - n * ONE,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => return true,
                 Err(actual) => cur = actual,
             }
@@ -76,9 +90,14 @@ impl RawSemaphore {
     pub(crate) fn release(&self, n: usize) {
         let mut cur = self.state.load(Ordering::Relaxed);
         while cur & QUEUED == 0 {
-            let Some(next) = total(cur / ONE, n) else { overflow_panic() };
+            let Some(next) = total(cur / ONE, n) else {
+                overflow_panic()
+            };
             let next = next * ONE;
-            match self.state.compare_exchange_weak(cur, next, Ordering::Release, Ordering::Relaxed) {
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::Release, Ordering::Relaxed)
+            {
                 Ok(_) => return,
                 Err(actual) => cur = actual,
             }
@@ -135,7 +154,10 @@ impl RawSemaphore {
             if cur == QUEUED {
                 return 0;
             }
-            match self.state.compare_exchange(cur, QUEUED, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange(cur, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return cur / ONE,
                 Err(actual) => cur = actual,
             }
@@ -148,7 +170,10 @@ impl RawSemaphore {
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
             let next = total(cur / ONE, rem).ok_or(())? * ONE;
-            match self.state.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return Ok(()),
                 Err(actual) => cur = actual,
             }
@@ -157,7 +182,12 @@ impl RawSemaphore {
 
     /// Polls a request for `n` permits whose queue node is `node`. `Ready` means the permits are
     /// the caller's.
-    pub(crate) fn poll_acquire(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn poll_acquire(
+        &self,
+        node: Pin<&Waiter>,
+        n: usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
         match node.state() {
             WaiterState::Idle => {
                 if self.try_acquire(n) {
@@ -172,13 +202,23 @@ impl RawSemaphore {
                     let avail = cur / ONE;
                     if cur & QUEUED == 0 && avail >= n {
                         let next = cur - n * ONE;
-                        match self.state.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+                        match self.state.compare_exchange(
+                            cur,
+                            next,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        ) {
                             Ok(_) => break,
                             Err(actual) => cur = actual,
                         }
                     } else {
                         // Queue behind everyone else, taking what is available as a first part.
-                        match self.state.compare_exchange(cur, QUEUED, Ordering::AcqRel, Ordering::Acquire) {
+                        match self.state.compare_exchange(
+                            cur,
+                            QUEUED,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        ) {
                             Ok(_) => {
                                 q.push_back(node, n - avail, waker);
                                 return Poll::Pending;

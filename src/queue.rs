@@ -61,8 +61,13 @@ pub(crate) enum WaiterState {
 }
 
 impl WaiterState {
-    const ALL: [WaiterState; 5] =
-        [WaiterState::Idle, WaiterState::Queued, WaiterState::Listed, WaiterState::Woken, WaiterState::Done];
+    const ALL: [WaiterState; 5] = [
+        WaiterState::Idle,
+        WaiterState::Queued,
+        WaiterState::Listed,
+        WaiterState::Woken,
+        WaiterState::Done,
+    ];
 
     fn is_linked(self) -> bool {
         matches!(self, WaiterState::Queued | WaiterState::Listed)
@@ -110,7 +115,10 @@ impl Waiter {
     pub(crate) fn new() -> Self {
         Waiter {
             word: AtomicUsize::new(pack(WaiterState::Idle, 0)),
-            links: UnsafeCell::new(Links { prev: ptr::null(), next: ptr::null() }),
+            links: UnsafeCell::new(Links {
+                prev: ptr::null(),
+                next: ptr::null(),
+            }),
             list: AtomicUsize::new(0),
             waker: UnsafeCell::new(None),
             _pin: PhantomPinned,
@@ -200,12 +208,22 @@ impl List {
         unsafe {
             (*node).list.store(id, Ordering::Relaxed);
             if self.head.is_null() {
-                set_links(node, |l| *l = Links { prev: node, next: node });
+                set_links(node, |l| {
+                    *l = Links {
+                        prev: node,
+                        next: node,
+                    }
+                });
                 self.head = node;
             } else {
                 let head = self.head;
                 let tail = links(head).prev;
-                set_links(node, |l| *l = Links { prev: tail, next: head });
+                set_links(node, |l| {
+                    *l = Links {
+                        prev: tail,
+                        next: head,
+                    }
+                });
                 set_links(tail, |l| l.next = node);
                 set_links(head, |l| l.prev = node);
             }
@@ -227,7 +245,12 @@ impl List {
                     self.head = next;
                 }
             }
-            set_links(node, |l| *l = Links { prev: ptr::null(), next: ptr::null() });
+            set_links(node, |l| {
+                *l = Links {
+                    prev: ptr::null(),
+                    next: ptr::null(),
+                }
+            });
             (*node).list.store(0, Ordering::Relaxed);
         }
     }
@@ -242,11 +265,17 @@ pub(crate) struct WaitQueue {
 
 impl WaitQueue {
     pub(crate) fn new() -> Self {
-        WaitQueue { list: Mutex::new(List::new()), len: AtomicUsize::new(0) }
+        WaitQueue {
+            list: Mutex::new(List::new()),
+            len: AtomicUsize::new(0),
+        }
     }
 
     pub(crate) fn lock(&self) -> Locked<'_> {
-        Locked { queue: self, list: self.list.lock() }
+        Locked {
+            queue: self,
+            list: self.list.lock(),
+        }
     }
 
     /// How many waiters are queued, without taking the lock (a snapshot).
@@ -272,7 +301,11 @@ impl WaitQueue {
             return Poll::Ready(());
         }
         // SAFETY: the node is linked and we hold the mutex (invariant 1).
-        let same = node.waker.with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(cx.waker())));
+        let same = node.waker.with(|w| {
+            unsafe { &*w }
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+        });
         drop(q);
         if same {
             return Poll::Pending;
@@ -293,7 +326,9 @@ impl WaitQueue {
 
 impl core::fmt::Debug for WaitQueue {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WaitQueue").field("len", &self.len()).finish()
+        f.debug_struct("WaitQueue")
+            .field("len", &self.len())
+            .finish()
     }
 }
 
@@ -315,7 +350,11 @@ unsafe impl Sync for SideList {}
 
 impl SideList {
     pub(crate) fn new() -> Self {
-        SideList { owner: AtomicUsize::new(0), list: UnsafeCell::new(List::new()), len: AtomicUsize::new(0) }
+        SideList {
+            owner: AtomicUsize::new(0),
+            list: UnsafeCell::new(List::new()),
+            len: AtomicUsize::new(0),
+        }
     }
 
     /// How many waiters are listed, without taking any lock (a snapshot).
@@ -330,7 +369,9 @@ impl SideList {
 
 impl core::fmt::Debug for SideList {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SideList").field("len", &self.len()).finish()
+        f.debug_struct("SideList")
+            .field("len", &self.len())
+            .finish()
     }
 }
 
@@ -353,10 +394,14 @@ impl Locked<'_> {
         // and links to the queue under its mutex; it stays alive while linked (invariant 3).
         unsafe {
             (*node).waker.with_mut(|w| *w = Some(waker));
-            (*node).word.store(pack(WaiterState::Queued, value), Ordering::Release);
+            (*node)
+                .word
+                .store(pack(WaiterState::Queued, value), Ordering::Release);
             self.list.push_back(node, self.queue.id());
         }
-        self.queue.len.store(self.queue.len() + 1, Ordering::Relaxed);
+        self.queue
+            .len
+            .store(self.queue.len() + 1, Ordering::Relaxed);
     }
 
     /// The value of the oldest waiter in the main list.
@@ -371,7 +416,11 @@ impl Locked<'_> {
         let head = self.list.head;
         assert!(!head.is_null(), "set_front_value on an empty queue");
         // SAFETY: as in `front_value`; under the mutex the word of a linked node is ours to change.
-        unsafe { (*head).word.store(pack(WaiterState::Queued, value), Ordering::Release) };
+        unsafe {
+            (*head)
+                .word
+                .store(pack(WaiterState::Queued, value), Ordering::Release)
+        };
     }
 
     /// Unlinks the oldest waiter, marks it woken (its grant now belongs to it) and returns its
@@ -381,14 +430,18 @@ impl Locked<'_> {
         if head.is_null() {
             return None;
         }
-        self.queue.len.store(self.queue.len() - 1, Ordering::Relaxed);
+        self.queue
+            .len
+            .store(self.queue.len() - 1, Ordering::Relaxed);
         // SAFETY: the head is linked in this list and we hold its mutex. Storing `Woken` is our
         // last access to the node (invariant 2).
         unsafe {
             self.list.unlink(head);
             let waker = (*head).waker.with_mut(|w| (*w).take());
             let value = unpack((*head).word.load(Ordering::Relaxed)).1;
-            (*head).word.store(pack(WaiterState::Woken, value), Ordering::Release);
+            (*head)
+                .word
+                .store(pack(WaiterState::Woken, value), Ordering::Release);
             waker
         }
     }
@@ -397,7 +450,11 @@ impl Locked<'_> {
     /// Returns the state and value it had; `Woken` means someone granted it first.
     ///
     /// Panics if the node is linked in a list this guard does not cover.
-    pub(crate) fn remove(&mut self, node: Pin<&Waiter>, side: Option<&SideList>) -> (WaiterState, usize) {
+    pub(crate) fn remove(
+        &mut self,
+        node: Pin<&Waiter>,
+        side: Option<&SideList>,
+    ) -> (WaiterState, usize) {
         let (state, value) = unpack(node.word.load(Ordering::Acquire));
         if !state.is_linked() {
             return (state, value);
@@ -405,7 +462,9 @@ impl Locked<'_> {
         let list = node.list.load(Ordering::Relaxed);
         let node = node.ptr();
         if list == self.queue.id() {
-            self.queue.len.store(self.queue.len() - 1, Ordering::Relaxed);
+            self.queue
+                .len
+                .store(self.queue.len() - 1, Ordering::Relaxed);
             // SAFETY: the node is in our main list and we hold its mutex.
             unsafe { self.list.unlink(node) };
         } else {
@@ -415,7 +474,11 @@ impl Locked<'_> {
         }
         // SAFETY: the node is unlinked now; resetting its word under the mutex is the last access
         // a linked node's word gets from the lock holder (invariant 2).
-        unsafe { (*node).word.store(pack(WaiterState::Idle, 0), Ordering::Release) };
+        unsafe {
+            (*node)
+                .word
+                .store(pack(WaiterState::Idle, 0), Ordering::Release)
+        };
         (state, value)
     }
 
@@ -433,7 +496,10 @@ impl Locked<'_> {
     pub(crate) fn push_side(&mut self, side: &SideList, node: Pin<&Waiter>, waker: Waker) -> bool {
         assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
         let id = self.queue.id();
-        if let Err(owner) = side.owner.compare_exchange(0, id, Ordering::Acquire, Ordering::Acquire) {
+        if let Err(owner) = side
+            .owner
+            .compare_exchange(0, id, Ordering::Acquire, Ordering::Acquire)
+        {
             if owner != id {
                 return false;
             }
@@ -443,7 +509,9 @@ impl Locked<'_> {
         // (invariant 5); the node stays alive while linked (invariant 3).
         unsafe {
             (*node).waker.with_mut(|w| *w = Some(waker));
-            (*node).word.store(pack(WaiterState::Listed, 0), Ordering::Release);
+            (*node)
+                .word
+                .store(pack(WaiterState::Listed, 0), Ordering::Release);
             side.list.with_mut(|l| (*l).push_back(node, side.id()));
         }
         side.len.store(side.len() + 1, Ordering::Relaxed);
@@ -465,10 +533,14 @@ impl Locked<'_> {
         // SAFETY: `head` was linked in `side` under our mutex and is alive (invariant 3); we link it
         // into our main list under the same mutex.
         unsafe {
-            (*head).word.store(pack(WaiterState::Queued, value), Ordering::Release);
+            (*head)
+                .word
+                .store(pack(WaiterState::Queued, value), Ordering::Release);
             self.list.push_back(head, self.queue.id());
         }
-        self.queue.len.store(self.queue.len() + 1, Ordering::Relaxed);
+        self.queue
+            .len
+            .store(self.queue.len() + 1, Ordering::Relaxed);
         true
     }
 
@@ -503,7 +575,10 @@ pub(crate) struct WakeList {
 
 impl WakeList {
     pub(crate) fn new() -> Self {
-        WakeList { wakers: [const { MaybeUninit::uninit() }; WAKE_LIST_LEN], len: 0 }
+        WakeList {
+            wakers: [const { MaybeUninit::uninit() }; WAKE_LIST_LEN],
+            len: 0,
+        }
     }
 
     pub(crate) fn is_full(&self) -> bool {

@@ -28,7 +28,11 @@ impl Counter {
         if permits > MAX_PERMITS {
             return Err(TooManyPermits { requested: permits });
         }
-        Ok(Counter { raw: RawSemaphore::new(permits), bound, forgotten: AtomicUsize::new(0) })
+        Ok(Counter {
+            raw: RawSemaphore::new(permits),
+            bound,
+            forgotten: AtomicUsize::new(0),
+        })
     }
 }
 
@@ -320,7 +324,9 @@ impl BoundedSemaphore {
         self.0
             .forgotten
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| f.checked_sub(1))
-            .map_err(|_| OverRelease { bound: self.bound() })?;
+            .map_err(|_| OverRelease {
+                bound: self.bound(),
+            })?;
         self.0.raw.release(1);
         Ok(())
     }
@@ -355,7 +361,10 @@ impl<'a> Future for Acquire<'a> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         ready!(this.sem.raw.poll_acquire(this.node.as_ref(), *this.n, cx));
-        Poll::Ready(SemaphorePermit { sem: this.sem, n: *this.n })
+        Poll::Ready(SemaphorePermit {
+            sem: this.sem,
+            n: *this.n,
+        })
     }
 }
 
@@ -367,7 +376,10 @@ impl FusedFuture for Acquire<'_> {
 
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire").field("permits", &self.n).field("state", &self.node.state()).finish()
+        f.debug_struct("Acquire")
+            .field("permits", &self.n)
+            .field("state", &self.node.state())
+            .finish()
     }
 }
 
@@ -420,7 +432,9 @@ impl Drop for SemaphorePermit<'_> {
 
 impl fmt::Debug for SemaphorePermit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SemaphorePermit").field("permits", &self.n).finish()
+        f.debug_struct("SemaphorePermit")
+            .field("permits", &self.n)
+            .finish()
     }
 }
 
@@ -432,7 +446,11 @@ pub struct TooManyPermits {
 
 impl fmt::Display for TooManyPermits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a semaphore cannot hold {} permits (at most {MAX_PERMITS})", self.requested)
+        write!(
+            f,
+            "a semaphore cannot hold {} permits (at most {MAX_PERMITS})",
+            self.requested
+        )
     }
 }
 
@@ -447,7 +465,11 @@ pub struct OverRelease {
 
 impl fmt::Display for OverRelease {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BoundedSemaphore released too many times (bound {})", self.bound)
+        write!(
+            f,
+            "BoundedSemaphore released too many times (bound {})",
+            self.bound
+        )
     }
 }
 
