@@ -134,6 +134,17 @@ impl Event {
         self.state.fetch_and(!SET, Ordering::AcqRel);
     }
 
+    /// How many tasks wait for the flag (a snapshot, taken without locking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(aiosync::Event::new().waiters(), 0);
+    /// ```
+    pub fn waiters(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Waits until the flag is set; completes at once if it already is. asyncio's
     /// `await event.wait()`.
     ///
@@ -172,7 +183,7 @@ impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
             .field("is_set", &self.is_set())
-            .field("waiters", &self.queue.len())
+            .field("waiters", &self.waiters())
             .finish()
     }
 }

@@ -150,6 +150,17 @@ impl<T: ?Sized> Lock<T> {
         self.raw.available() == 0
     }
 
+    /// How many tasks wait for the lock (a snapshot, taken without locking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(aiosync::Lock::new(()).waiters(), 0);
+    /// ```
+    pub fn waiters(&self) -> usize {
+        self.raw.queue.len()
+    }
+
     /// A mutable reference to the value; `&mut self` proves nobody holds the lock.
     ///
     /// # Examples
@@ -183,7 +194,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Lock<T> {
             Some(guard) => d.field("value", &&*guard),
             None => d.field("value", &format_args!("<locked>")),
         };
-        d.field("waiters", &self.raw.queue.len()).finish()
+        d.field("waiters", &self.waiters()).finish()
     }
 }
 

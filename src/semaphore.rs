@@ -184,6 +184,17 @@ macro_rules! shared_methods {
             pub fn locked(&self) -> bool {
                 self.available_permits() == 0
             }
+
+            /// How many tasks wait for permits (a snapshot, taken without locking).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("assert_eq!(aiosync::", stringify!($ty), "::new(1).waiters(), 0);")]
+            /// ```
+            pub fn waiters(&self) -> usize {
+                self.0.raw.queue.len()
+            }
         }
 
         impl fmt::Debug for $ty {

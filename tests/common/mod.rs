@@ -1,0 +1,162 @@
+//! Helpers shared by the integration tests: hand-polling with counting wakers (for exact,
+//! deterministic orderings) and a matrix of executors (for behaviour under real schedulers).
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use futures_util::future::{FutureExt, RemoteHandle};
+
+/// A waker that counts how often it was woken.
+#[derive(Default)]
+pub struct Counter(AtomicUsize);
+
+impl Counter {
+    pub fn new() -> (Arc<Counter>, Waker) {
+        let counter = Arc::new(Counter::default());
+        (counter.clone(), Waker::from(counter))
+    }
+
+    pub fn wakes(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Wake for Counter {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Polls a pinned future once with `waker`.
+pub fn poll<F: Future + ?Sized>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    fut.poll(&mut Context::from_waker(waker))
+}
+
+/// Polls once with a no-op waker.
+pub fn poll_noop<F: Future + ?Sized>(fut: Pin<&mut F>) -> Poll<F::Output> {
+    poll(fut, Waker::noop())
+}
+
+/// Yields once to the executor, whichever it is.
+pub async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// Yields until `cond` holds (another task must make it true).
+pub async fn until(mut cond: impl FnMut() -> bool) {
+    while !cond() {
+        yield_now().await;
+    }
+}
+
+/// The executor a test runs on; spawns tasks on it whatever it is.
+pub enum Exec {
+    Tokio(tokio::runtime::Handle),
+    Pool(futures_executor::ThreadPool),
+}
+
+impl Exec {
+    /// Spawns `fut`; the returned handle resolves to its output (dropping it cancels the task).
+    pub fn spawn<F>(&self, fut: F) -> RemoteHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send,
+    {
+        let (task, handle) = fut.remote_handle();
+        match self {
+            Exec::Tokio(rt) => drop(rt.spawn(task)),
+            Exec::Pool(pool) => pool.spawn_ok(task),
+        }
+        handle
+    }
+}
+
+const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// Runs `f` but aborts the whole test binary, loudly, if it takes longer than the watchdog: a
+/// lost wake-up shows up as a hang, and a hang must fail CI rather than stall it.
+fn with_watchdog(name: &str, f: impl FnOnce()) {
+    let (done, finished) = mpsc::channel::<()>();
+    let name = name.to_owned();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(WATCHDOG) {
+            eprintln!("test {name} hung for {WATCHDOG:?}: a waiter was never woken");
+            std::process::abort();
+        }
+    });
+    f();
+    drop(done);
+    watchdog.join().unwrap();
+}
+
+pub fn tokio_current_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
+    with_watchdog("tokio_current_thread", || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        rt.block_on(test(Exec::Tokio(rt.handle().clone())));
+    })
+}
+
+pub fn tokio_multi_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
+    with_watchdog("tokio_multi_thread", || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(test(Exec::Tokio(rt.handle().clone())));
+    })
+}
+
+pub fn futures_thread_pool<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
+    with_watchdog("futures_thread_pool", || {
+        let pool = futures_executor::ThreadPool::builder().pool_size(2).create().unwrap();
+        futures_executor::block_on(test(Exec::Pool(pool)));
+    })
+}
+
+/// For each `async fn name(ex: Exec)` listed, generates `name::tokio_current_thread`,
+/// `name::tokio_multi_thread` and `name::futures_thread_pool` tests.
+#[macro_export]
+macro_rules! on_every_executor {
+    ($($name:ident),* $(,)?) => {
+        mod on_every_executor {
+            $(
+                mod $name {
+                    #[test]
+                    fn tokio_current_thread() {
+                        crate::common::tokio_current_thread(super::super::$name);
+                    }
+                    #[test]
+                    fn tokio_multi_thread() {
+                        crate::common::tokio_multi_thread(super::super::$name);
+                    }
+                    #[test]
+                    fn futures_thread_pool() {
+                        crate::common::futures_thread_pool(super::super::$name);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Iteration counts are scaled down under Miri, which runs about a thousand times slower.
+pub fn scaled(n: usize) -> usize {
+    if cfg!(miri) { (n / 50).max(2) } else { n }
+}

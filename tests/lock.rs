@@ -1,0 +1,239 @@
+//! Lock: asyncio's Lock semantics (asyncio-semantics.md §1) with direct FIFO hand-off.
+
+mod common;
+
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+
+use aiosync::Lock;
+use common::{Counter, Exec, poll, poll_noop, scaled, until};
+use futures_core::FusedFuture;
+
+#[test]
+fn try_acquire_and_locked() {
+    let lock = Lock::new(5);
+    assert!(!lock.locked());
+    let mut guard = lock.try_acquire().unwrap();
+    *guard += 1;
+    assert!(lock.locked());
+    assert!(lock.try_acquire().is_none());
+    drop(guard);
+    assert!(!lock.locked());
+    assert_eq!(*lock.try_acquire().unwrap(), 6);
+}
+
+#[test]
+fn uncontended_acquire_completes_on_first_poll() {
+    let lock = Lock::new(());
+    let mut acquire = pin!(lock.acquire());
+    assert!(!acquire.is_terminated());
+    let guard = match poll_noop(acquire.as_mut()) {
+        Poll::Ready(guard) => guard,
+        Poll::Pending => panic!("uncontended acquire waited"),
+    };
+    assert!(acquire.is_terminated());
+    drop(guard);
+}
+
+#[test]
+fn waiters_are_granted_in_fifo_order() {
+    let lock = Lock::new(Vec::new());
+    let first = lock.try_acquire().unwrap();
+    let (wakes, waker) = Counter::new();
+    let mut a = pin!(lock.acquire());
+    let mut b = pin!(lock.acquire());
+    let mut c = pin!(lock.acquire());
+    // Queue in the order a, c, b.
+    assert!(poll(a.as_mut(), &waker).is_pending());
+    assert!(poll(c.as_mut(), &waker).is_pending());
+    assert!(poll(b.as_mut(), &waker).is_pending());
+    assert_eq!(lock.waiters(), 3);
+
+    drop(first);
+    assert_eq!(wakes.wakes(), 1);
+    // Only the oldest was granted, whatever order they are polled in.
+    assert!(poll(c.as_mut(), &waker).is_pending());
+    assert!(poll(b.as_mut(), &waker).is_pending());
+    let Poll::Ready(mut g) = poll(a.as_mut(), &waker) else { panic!("a not granted") };
+    g.push('a');
+    drop(g);
+    assert!(poll(b.as_mut(), &waker).is_pending());
+    let Poll::Ready(mut g) = poll(c.as_mut(), &waker) else { panic!("c not granted") };
+    g.push('c');
+    drop(g);
+    let Poll::Ready(mut g) = poll(b.as_mut(), &waker) else { panic!("b not granted") };
+    g.push('b');
+    drop(g);
+    assert_eq!(lock.into_inner_clone(), vec!['a', 'c', 'b']);
+}
+
+trait IntoInnerClone<T> {
+    fn into_inner_clone(&self) -> T;
+}
+
+impl<T: Clone> IntoInnerClone<T> for Lock<T> {
+    fn into_inner_clone(&self) -> T {
+        self.try_acquire().expect("lock is free").clone()
+    }
+}
+
+#[test]
+fn newcomers_never_barge_past_a_woken_waiter() {
+    let lock = Lock::new(());
+    let held = lock.try_acquire().unwrap();
+    let mut waiter = pin!(lock.acquire());
+    assert!(poll_noop(waiter.as_mut()).is_pending());
+    drop(held);
+    // The lock now belongs to the waiter, although it has not run yet.
+    assert!(lock.locked());
+    assert!(lock.try_acquire().is_none());
+    let mut newcomer = pin!(lock.acquire());
+    assert!(poll_noop(newcomer.as_mut()).is_pending());
+    let Poll::Ready(guard) = poll_noop(waiter.as_mut()) else { panic!("waiter lost the lock") };
+    assert!(poll_noop(newcomer.as_mut()).is_pending());
+    drop(guard);
+    assert!(poll_noop(newcomer.as_mut()).is_ready());
+}
+
+#[test]
+fn dropping_a_granted_acquire_hands_the_lock_on() {
+    let lock = Lock::new(());
+    let held = lock.try_acquire().unwrap();
+    let (wakes, waker) = Counter::new();
+    let mut a = Box::pin(lock.acquire());
+    let mut b = pin!(lock.acquire());
+    assert!(poll(a.as_mut(), &waker).is_pending());
+    assert!(poll(b.as_mut(), &waker).is_pending());
+    drop(held); // a is granted the lock...
+    assert_eq!(wakes.wakes(), 1);
+    drop(a); // ...and cancelled before it runs: b must get it.
+    assert_eq!(wakes.wakes(), 2);
+    assert!(poll(b.as_mut(), &waker).is_ready());
+}
+
+#[test]
+fn dropping_the_last_granted_acquire_unlocks() {
+    let lock = Lock::new(());
+    let held = lock.try_acquire().unwrap();
+    let mut a = Box::pin(lock.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    drop(held);
+    assert!(lock.locked());
+    drop(a);
+    assert!(!lock.locked());
+    assert!(lock.try_acquire().is_some());
+}
+
+#[test]
+fn dropping_a_queued_acquire_just_leaves_the_queue() {
+    let lock = Lock::new(());
+    let held = lock.try_acquire().unwrap();
+    let mut a = Box::pin(lock.acquire());
+    let mut b = pin!(lock.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    assert!(poll_noop(b.as_mut()).is_pending());
+    drop(a);
+    assert_eq!(lock.waiters(), 1);
+    drop(held);
+    assert!(poll_noop(b.as_mut()).is_ready());
+}
+
+#[test]
+fn a_repoll_with_a_new_waker_is_the_one_woken() {
+    let lock = Lock::new(());
+    let held = lock.try_acquire().unwrap();
+    let (old, old_waker) = Counter::new();
+    let (new, new_waker) = Counter::new();
+    let mut a = pin!(lock.acquire());
+    assert!(poll(a.as_mut(), &old_waker).is_pending());
+    assert!(poll(a.as_mut(), &new_waker).is_pending());
+    drop(held);
+    assert_eq!((old.wakes(), new.wakes()), (0, 1));
+    assert!(poll(a.as_mut(), &new_waker).is_ready());
+}
+
+#[test]
+fn get_mut_into_inner_default_from_and_debug() {
+    let mut lock: Lock<Vec<u8>> = Lock::default();
+    lock.get_mut().push(1);
+    assert_eq!(format!("{lock:?}"), "Lock { value: [1], waiters: 0 }");
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(format!("{lock:?}"), "Lock { value: <locked>, waiters: 0 }");
+    assert_eq!(format!("{guard:?}"), "[1]");
+    drop(guard);
+    assert_eq!(Lock::from(3).into_inner(), 3);
+    assert_eq!(lock.into_inner(), vec![1]);
+}
+
+#[test]
+fn unsized_values() {
+    let lock: Box<Lock<[u8]>> = Box::new(Lock::new([1, 2, 3]));
+    let mut guard = lock.try_acquire().unwrap();
+    guard[0] = 9;
+    assert_eq!(&*guard, &[9, 2, 3]);
+}
+
+/// Many tasks increment a non-atomic counter under the lock: no update may be lost.
+async fn mutual_exclusion(ex: Exec) {
+    let lock = Arc::new(Lock::new((0_usize, false)));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let lock = lock.clone();
+            ex.spawn(async move {
+                for _ in 0..scaled(500) {
+                    let mut guard = lock.acquire().await;
+                    assert!(!guard.1, "two holders at once");
+                    guard.1 = true;
+                    common::yield_now().await;
+                    guard.0 += 1;
+                    guard.1 = false;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await;
+    }
+    assert_eq!(lock.acquire().await.0, 8 * scaled(500));
+}
+
+/// Tasks that queued one after the other get the lock in that order, on any executor.
+async fn fifo_across_tasks(ex: Exec) {
+    let lock = Arc::new(Lock::new(Vec::new()));
+    let held = lock.acquire().await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let lock2 = lock.clone();
+        tasks.push(ex.spawn(async move { lock2.acquire().await.push(i) }));
+        until(|| lock.waiters() == i + 1).await;
+    }
+    drop(held);
+    for task in tasks {
+        task.await;
+    }
+    assert_eq!(*lock.acquire().await, (0..10).collect::<Vec<_>>());
+}
+
+/// A task cancelled while waiting (its future dropped by a timeout) never strands the lock.
+async fn cancelled_waiters_lose_nothing(ex: Exec) {
+    let lock = Arc::new(Lock::new(0));
+    let held = lock.acquire().await;
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let lock2 = lock.clone();
+        tasks.push(ex.spawn(async move { *lock2.acquire().await += 1 }));
+        until(|| lock.waiters() == i + 1).await;
+    }
+    // Cancel every other waiter; dropping a remote handle drops the task's future.
+    let survivors: Vec<_> = tasks.into_iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, t)| t).collect();
+    until(|| lock.waiters() == 3).await;
+    drop(held);
+    for task in survivors {
+        task.await;
+    }
+    assert_eq!(*lock.acquire().await, 3);
+    assert!(!lock.locked());
+}
+
+on_every_executor!(mutual_exclusion, fifo_across_tasks, cancelled_waiters_lose_nothing);
