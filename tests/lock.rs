@@ -55,14 +55,20 @@ fn waiters_are_granted_in_fifo_order() {
     // Only the oldest was granted, whatever order they are polled in.
     assert!(poll(c.as_mut(), &waker).is_pending());
     assert!(poll(b.as_mut(), &waker).is_pending());
-    let Poll::Ready(mut g) = poll(a.as_mut(), &waker) else { panic!("a not granted") };
+    let Poll::Ready(mut g) = poll(a.as_mut(), &waker) else {
+        panic!("a not granted")
+    };
     g.push('a');
     drop(g);
     assert!(poll(b.as_mut(), &waker).is_pending());
-    let Poll::Ready(mut g) = poll(c.as_mut(), &waker) else { panic!("c not granted") };
+    let Poll::Ready(mut g) = poll(c.as_mut(), &waker) else {
+        panic!("c not granted")
+    };
     g.push('c');
     drop(g);
-    let Poll::Ready(mut g) = poll(b.as_mut(), &waker) else { panic!("b not granted") };
+    let Poll::Ready(mut g) = poll(b.as_mut(), &waker) else {
+        panic!("b not granted")
+    };
     g.push('b');
     drop(g);
     assert_eq!(lock.into_inner_clone(), vec!['a', 'c', 'b']);
@@ -90,7 +96,9 @@ fn newcomers_never_barge_past_a_woken_waiter() {
     assert!(lock.try_acquire().is_none());
     let mut newcomer = pin!(lock.acquire());
     assert!(poll_noop(newcomer.as_mut()).is_pending());
-    let Poll::Ready(guard) = poll_noop(waiter.as_mut()) else { panic!("waiter lost the lock") };
+    let Poll::Ready(guard) = poll_noop(waiter.as_mut()) else {
+        panic!("waiter lost the lock")
+    };
     assert!(poll_noop(newcomer.as_mut()).is_pending());
     drop(guard);
     assert!(poll_noop(newcomer.as_mut()).is_ready());
@@ -226,7 +234,12 @@ async fn cancelled_waiters_lose_nothing(ex: Exec) {
         until(|| lock.waiters() == i + 1).await;
     }
     // Cancel every other waiter; dropping a remote handle drops the task's future.
-    let survivors: Vec<_> = tasks.into_iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, t)| t).collect();
+    let survivors: Vec<_> = tasks
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(_, t)| t)
+        .collect();
     until(|| lock.waiters() == 3).await;
     drop(held);
     for task in survivors {
@@ -236,4 +249,8 @@ async fn cancelled_waiters_lose_nothing(ex: Exec) {
     assert!(!lock.locked());
 }
 
-on_every_executor!(mutual_exclusion, fifo_across_tasks, cancelled_waiters_lose_nothing);
+on_every_executor!(
+    mutual_exclusion,
+    fifo_across_tasks,
+    cancelled_waiters_lose_nothing
+);

@@ -53,8 +53,12 @@ fn releases_wake_distinct_waiters_in_fifo_order_with_permits_reserved() {
     assert_eq!(sem.available_permits(), 0);
     assert!(sem.locked());
     assert!(poll(c.as_mut(), &waker).is_pending());
-    let Poll::Ready(_b) = poll(b.as_mut(), &waker) else { panic!("b not granted") };
-    let Poll::Ready(_a) = poll(a.as_mut(), &waker) else { panic!("a not granted") };
+    let Poll::Ready(_b) = poll(b.as_mut(), &waker) else {
+        panic!("b not granted")
+    };
+    let Poll::Ready(_a) = poll(a.as_mut(), &waker) else {
+        panic!("a not granted")
+    };
     assert!(poll(c.as_mut(), &waker).is_pending());
 }
 
@@ -68,7 +72,9 @@ fn newcomers_never_barge_past_waiters() {
     assert!(sem.try_acquire().is_none());
     let mut newcomer = pin!(sem.acquire());
     assert!(poll_noop(newcomer.as_mut()).is_pending());
-    let Poll::Ready(permit) = poll_noop(waiter.as_mut()) else { panic!("waiter lost its permit") };
+    let Poll::Ready(permit) = poll_noop(waiter.as_mut()) else {
+        panic!("waiter lost its permit")
+    };
     drop(permit);
     assert!(poll_noop(newcomer.as_mut()).is_ready());
 }
@@ -84,7 +90,9 @@ fn a_woken_then_dropped_acquire_passes_its_permit_on() {
     sem.release();
     drop(a);
     assert_eq!(wakes.wakes(), 2);
-    let Poll::Ready(_b) = poll(b.as_mut(), &waker) else { panic!("b not granted") };
+    let Poll::Ready(_b) = poll(b.as_mut(), &waker) else {
+        panic!("b not granted")
+    };
     assert_eq!(sem.available_permits(), 0);
 }
 
@@ -146,7 +154,10 @@ fn release_panics_above_max_permits() {
 fn bounded_refuses_to_release_above_its_bound() {
     let sem = BoundedSemaphore::new(1);
     let err = sem.release().unwrap_err();
-    assert_eq!(err.to_string(), "BoundedSemaphore released too many times (bound 1)");
+    assert_eq!(
+        err.to_string(),
+        "BoundedSemaphore released too many times (bound 1)"
+    );
     assert_eq!(sem.available_permits(), 1);
     assert_eq!(sem.bound(), 1);
 
@@ -181,7 +192,9 @@ fn bounded_release_hands_to_a_waiter_and_the_bound_still_holds() {
     assert!(poll_noop(w.as_mut()).is_pending());
     sem.release().unwrap();
     assert!(sem.release().is_err());
-    let Poll::Ready(permit) = poll_noop(w.as_mut()) else { panic!("not granted") };
+    let Poll::Ready(permit) = poll_noop(w.as_mut()) else {
+        panic!("not granted")
+    };
     drop(permit);
     assert_eq!(sem.available_permits(), 1);
 }
@@ -196,7 +209,10 @@ async fn permits_are_conserved(ex: Exec) {
             ex.spawn(async move {
                 for _ in 0..scaled(300) {
                     let permit = sem.acquire().await;
-                    assert!(holders.fetch_add(1, Ordering::SeqCst) < 3, "more holders than permits");
+                    assert!(
+                        holders.fetch_add(1, Ordering::SeqCst) < 3,
+                        "more holders than permits"
+                    );
                     common::yield_now().await;
                     holders.fetch_sub(1, Ordering::SeqCst);
                     drop(permit);

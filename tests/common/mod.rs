@@ -107,7 +107,10 @@ fn with_watchdog(name: &str, f: impl FnOnce()) {
 
 pub fn tokio_current_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
     with_watchdog("tokio_current_thread", || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         rt.block_on(test(Exec::Tokio(rt.handle().clone())));
     })
 }
@@ -125,7 +128,10 @@ pub fn tokio_multi_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) 
 
 pub fn futures_thread_pool<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
     with_watchdog("futures_thread_pool", || {
-        let pool = futures_executor::ThreadPool::builder().pool_size(2).create().unwrap();
+        let pool = futures_executor::ThreadPool::builder()
+            .pool_size(2)
+            .create()
+            .unwrap();
         futures_executor::block_on(test(Exec::Pool(pool)));
     })
 }

@@ -1,0 +1,140 @@
+//! Waiting allocates nothing: the queue node lives inside the pinned future. A counting global
+//! allocator proves it for N contended waits on each primitive.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::pin::Pin;
+use std::task::Poll;
+
+use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use common::poll_noop;
+
+struct CountingAllocator;
+
+thread_local! {
+    // Per thread, so that other tests running in parallel do not disturb the count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; it only counts.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+const N: usize = 1000;
+
+/// Boxes `N` futures up front (that allocation is the test's, not the primitive's).
+fn boxed<F: std::future::Future>(make: impl FnMut(usize) -> F) -> Vec<Pin<Box<F>>> {
+    (0..N).map(make).map(Box::pin).collect()
+}
+
+#[test]
+fn contended_lock_acquires_allocate_nothing() {
+    let lock = Lock::new(0_usize);
+    let held = lock.try_acquire().unwrap();
+    let mut acquires = boxed(|_| lock.acquire());
+    let n = allocations_during(|| {
+        for a in &mut acquires {
+            assert!(poll_noop(a.as_mut()).is_pending());
+        }
+        drop(held);
+        for a in &mut acquires {
+            let Poll::Ready(mut guard) = poll_noop(a.as_mut()) else {
+                panic!("not FIFO")
+            };
+            *guard += 1;
+        }
+    });
+    assert_eq!(n, 0);
+    assert_eq!(*lock.try_acquire().unwrap(), N);
+}
+
+#[test]
+fn contended_semaphore_acquires_allocate_nothing() {
+    let sem = Semaphore::new(0);
+    let bounded = BoundedSemaphore::new(1);
+    let held = bounded.try_acquire().unwrap();
+    let mut acquires = boxed(|_| sem.acquire());
+    let mut bounded_acquires = boxed(|_| bounded.acquire());
+    let n = allocations_during(|| {
+        for a in acquires.iter_mut().chain(&mut bounded_acquires) {
+            assert!(poll_noop(a.as_mut()).is_pending());
+        }
+        drop(held);
+        for _ in 0..N {
+            sem.release();
+        }
+        for a in acquires.iter_mut().chain(&mut bounded_acquires) {
+            assert!(poll_noop(a.as_mut()).is_ready());
+        }
+    });
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn event_waits_allocate_nothing() {
+    let event = Event::new();
+    let mut waits = boxed(|_| event.wait());
+    let n = allocations_during(|| {
+        for w in &mut waits {
+            assert!(poll_noop(w.as_mut()).is_pending());
+        }
+        event.set();
+        for w in &mut waits {
+            assert!(poll_noop(w.as_mut()).is_ready());
+        }
+    });
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn condition_waits_allocate_nothing() {
+    let (lock, cond) = (Lock::new(0_usize), Condition::new());
+    let mut waits: Vec<_> = (0..N).map(|_| None).collect();
+    let n = allocations_during(|| {
+        for w in &mut waits {
+            let mut wait = Box::pin(cond.wait(lock.try_acquire().unwrap()));
+            assert!(poll_noop(wait.as_mut()).is_pending());
+            *w = Some(wait);
+        }
+    });
+    // Only the test's boxes were allocated.
+    assert_eq!(n, N);
+    let n = allocations_during(|| {
+        cond.notify_all(&lock.try_acquire().unwrap());
+        for w in waits.iter_mut().flatten() {
+            let Poll::Ready(mut guard) = poll_noop(w.as_mut()) else {
+                panic!("not FIFO")
+            };
+            *guard += 1;
+        }
+    });
+    assert_eq!(n, 0);
+    assert_eq!(*lock.try_acquire().unwrap(), N);
+}

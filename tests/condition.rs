@@ -1,0 +1,319 @@
+//! Condition: asyncio's semantics (asyncio-semantics.md §3), with notified waiters moved onto
+//! the lock's queue.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::Poll;
+
+use aiosync::{Condition, Lock};
+use common::{Counter, Exec, poll, poll_noop, scaled, until};
+use futures_core::FusedFuture;
+
+#[test]
+fn wait_releases_the_lock_when_it_starts_waiting() {
+    let (lock, cond) = (Lock::new(0), Condition::new());
+    let mut wait = pin!(cond.wait(lock.try_acquire().unwrap()));
+    assert!(lock.locked(), "not released before the first poll");
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    assert!(!lock.locked());
+    assert_eq!(cond.waiters(), 1);
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify(&guard, 1), 1);
+    assert_eq!(cond.waiters(), 0);
+    // Notified, but the lock is ours: the waiter queues for it.
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    assert_eq!(lock.waiters(), 1);
+    drop(guard);
+    let Poll::Ready(mut g) = poll_noop(wait.as_mut()) else {
+        panic!("lock not handed over")
+    };
+    *g += 1;
+    assert!(wait.is_terminated());
+    assert!(lock.locked());
+}
+
+#[test]
+fn dropping_an_unpolled_wait_releases_the_lock() {
+    let (lock, cond) = (Lock::new(()), Condition::new());
+    let wait = cond.wait(lock.try_acquire().unwrap());
+    drop(wait);
+    assert!(!lock.locked());
+}
+
+/// Queues `n` waits (each acquiring the lock, then waiting), returning them in queue order.
+fn queue_waits<'a>(
+    lock: &'a Lock<Vec<usize>>,
+    cond: &'a Condition,
+    n: usize,
+) -> Vec<Pin<Box<aiosync::condition::Wait<'a, Vec<usize>>>>> {
+    (0..n)
+        .map(|_| {
+            let mut w = Box::pin(cond.wait(lock.try_acquire().unwrap()));
+            assert!(poll_noop(w.as_mut()).is_pending());
+            w
+        })
+        .collect()
+}
+
+#[test]
+fn notify_counts_and_order() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 4);
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify(&guard, 0), 0);
+    assert_eq!(cond.notify(&guard, 2), 2);
+    assert_eq!(cond.notify(&guard, 5), 2);
+    assert_eq!(cond.notify_all(&guard), 0);
+    drop(guard);
+    // Notified waiters get the lock in notify order, one at a time.
+    for (i, w) in waits.iter_mut().enumerate() {
+        let Poll::Ready(mut g) = poll_noop(w.as_mut()) else {
+            panic!("waiter {i} not granted")
+        };
+        g.push(i);
+        assert!(lock.try_acquire().is_none());
+    }
+    assert_eq!(*lock.try_acquire().unwrap(), vec![0, 1, 2, 3]);
+}
+
+#[test]
+fn notified_waiters_reacquire_in_notify_order_not_poll_order() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 3);
+    let guard = lock.try_acquire().unwrap();
+    cond.notify_all(&guard);
+    drop(guard);
+    assert!(poll_noop(waits[2].as_mut()).is_pending());
+    assert!(poll_noop(waits[1].as_mut()).is_pending());
+    let Poll::Ready(g) = poll_noop(waits[0].as_mut()) else {
+        panic!()
+    };
+    drop(g);
+    assert!(poll_noop(waits[2].as_mut()).is_pending());
+    assert!(poll_noop(waits[1].as_mut()).is_ready());
+    assert!(poll_noop(waits[2].as_mut()).is_ready());
+}
+
+#[test]
+fn notify_skips_dropped_waiters() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 3);
+    drop(waits.remove(0)); // never notified: just leaves
+    assert_eq!(cond.waiters(), 2);
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify(&guard, 1), 1);
+    drop(guard);
+    assert!(poll_noop(waits[0].as_mut()).is_ready());
+    assert!(poll_noop(waits[1].as_mut()).is_pending());
+    assert_eq!(cond.waiters(), 1);
+}
+
+#[test]
+fn a_notified_then_dropped_waiter_passes_its_notification_on() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 3);
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify(&guard, 1), 1);
+    drop(waits.remove(0)); // notified, queued for the lock, then cancelled
+    assert_eq!(cond.waiters(), 1, "notification was not forwarded");
+    assert_eq!(lock.waiters(), 1);
+    drop(guard);
+    assert!(poll_noop(waits[0].as_mut()).is_ready());
+    assert!(poll_noop(waits[1].as_mut()).is_pending());
+}
+
+#[test]
+fn a_waiter_dropped_after_being_handed_the_lock_passes_both_on() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 2);
+    let (wakes, waker) = Counter::new();
+    assert!(poll(waits[1].as_mut(), &waker).is_pending());
+    let guard = lock.try_acquire().unwrap();
+    cond.notify(&guard, 1);
+    drop(guard); // the lock goes to waits[0], which is then cancelled
+    assert!(lock.locked());
+    drop(waits.remove(0));
+    // waits[0]'s notification went to the last waiter, and the lock with it.
+    assert_eq!(wakes.wakes(), 1);
+    assert_eq!(cond.waiters(), 0);
+    let Poll::Ready(g) = poll(waits[0].as_mut(), &waker) else {
+        panic!("lock lost")
+    };
+    drop(g);
+    assert!(!lock.locked());
+}
+
+#[test]
+fn a_granted_waiter_dropped_with_nobody_left_unlocks() {
+    let (lock, cond) = (Lock::new(Vec::new()), Condition::new());
+    let mut waits = queue_waits(&lock, &cond, 1);
+    let guard = lock.try_acquire().unwrap();
+    cond.notify(&guard, 1);
+    drop(guard);
+    assert!(lock.locked());
+    waits.clear();
+    assert!(!lock.locked());
+}
+
+#[test]
+fn wait_for_returns_at_once_when_the_predicate_holds() {
+    let (lock, cond) = (Lock::new(3), Condition::new());
+    let mut wait = pin!(cond.wait_for(lock.try_acquire().unwrap(), |n| *n == 3));
+    let Poll::Ready(g) = poll_noop(wait.as_mut()) else {
+        panic!("waited needlessly")
+    };
+    assert!(wait.is_terminated());
+    assert_eq!(*g, 3);
+}
+
+#[test]
+fn wait_for_rechecks_after_every_wake_up() {
+    let (lock, cond) = (Lock::new(0), Condition::new());
+    let mut checks = 0;
+    let mut wait = pin!(cond.wait_for(lock.try_acquire().unwrap(), |n| {
+        checks += 1;
+        *n >= 2
+    }));
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    for _ in 0..2 {
+        let mut g = lock.try_acquire().unwrap();
+        *g += 1;
+        cond.notify_all(&g);
+        drop(g);
+        let _ = poll_noop(wait.as_mut());
+    }
+    assert!(wait.is_terminated());
+    drop(wait);
+    assert_eq!(checks, 3);
+    assert!(!lock.locked());
+}
+
+#[test]
+fn one_lock_many_conditions_but_one_lock_per_condition() {
+    let (a, b) = (Lock::new(()), Lock::new(()));
+    let (c1, c2) = (Condition::new(), Condition::new());
+    let mut w1 = pin!(c1.wait(a.try_acquire().unwrap()));
+    assert!(poll_noop(w1.as_mut()).is_pending());
+    let mut w2 = pin!(c2.wait(a.try_acquire().unwrap()));
+    assert!(poll_noop(w2.as_mut()).is_pending());
+    // c1 is in use with `a`: using it with `b` panics, and leaves `b` unlocked.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let guard = b.try_acquire().unwrap();
+        c1.notify(&guard, 1);
+    }));
+    assert!(result.is_err());
+    assert!(!b.locked());
+    let guard = a.try_acquire().unwrap();
+    assert_eq!(c2.notify(&guard, 1), 1);
+    drop(guard);
+    assert!(poll_noop(w2.as_mut()).is_ready());
+    let guard = a.try_acquire().unwrap();
+    c1.notify(&guard, 1);
+    drop(guard);
+    assert!(poll_noop(w1.as_mut()).is_ready());
+    // With no waiters left, c1 may serve `b`.
+    let mut w3 = pin!(c1.wait(b.try_acquire().unwrap()));
+    assert!(poll_noop(w3.as_mut()).is_pending());
+}
+
+#[test]
+#[should_panic(expected = "a Condition serves one lock at a time")]
+fn waiting_with_a_second_lock_panics() {
+    let (a, b, cond) = (Lock::new(()), Lock::new(()), Condition::new());
+    let mut w1 = pin!(cond.wait(a.try_acquire().unwrap()));
+    assert!(poll_noop(w1.as_mut()).is_pending());
+    let _ = poll_noop(pin!(cond.wait(b.try_acquire().unwrap())));
+}
+
+/// The classic bounded buffer: two conditions on one lock, producers and consumers on any
+/// executor; every item arrives exactly once.
+async fn bounded_buffer(ex: Exec) {
+    const CAP: usize = 4;
+    let items = scaled(400);
+    let shared = Arc::new((
+        Lock::new(VecDeque::new()),
+        Condition::new(),
+        Condition::new(),
+    ));
+    let producers: Vec<_> = (0..2)
+        .map(|p| {
+            let shared = shared.clone();
+            ex.spawn(async move {
+                let (buf, not_empty, not_full) = &*shared;
+                for i in 0..items {
+                    let mut q = not_full
+                        .wait_for(buf.acquire().await, |q| q.len() < CAP)
+                        .await;
+                    q.push_back(p * items + i);
+                    not_empty.notify(&q, 1);
+                }
+            })
+        })
+        .collect();
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let shared = shared.clone();
+            ex.spawn(async move {
+                let (buf, not_empty, not_full) = &*shared;
+                let mut got = Vec::new();
+                for _ in 0..items {
+                    let mut q = not_empty
+                        .wait_for(buf.acquire().await, |q| !q.is_empty())
+                        .await;
+                    got.push(q.pop_front().unwrap());
+                    not_full.notify(&q, 1);
+                }
+                got
+            })
+        })
+        .collect();
+    for p in producers {
+        p.await;
+    }
+    let mut all = Vec::new();
+    for c in consumers {
+        all.extend(c.await);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..2 * items).collect::<Vec<_>>());
+}
+
+/// Waiters cancelled at random points (some after being notified) never swallow a
+/// notification: every task that is notified once per item eventually finishes.
+async fn cancelled_waiters_never_swallow_notifications(ex: Exec) {
+    let shared = Arc::new((Lock::new(0_usize), Condition::new()));
+    let mut waiters = Vec::new();
+    for i in 0..8 {
+        let shared2 = shared.clone();
+        waiters.push(ex.spawn(async move {
+            let (lock, cond) = &*shared2;
+            let mut g = cond.wait(lock.acquire().await).await;
+            *g += 1;
+        }));
+        until(|| shared.1.waiters() == i + 1).await;
+    }
+    let (lock, cond) = &*shared;
+    {
+        let g = lock.acquire().await;
+        assert_eq!(cond.notify(&g, 4), 4);
+        // Cancel two of the notified waiters and two of the others while we hold the lock.
+        drop(waiters.remove(0));
+        drop(waiters.remove(5));
+        drop(waiters.remove(1));
+        drop(waiters.remove(3));
+    }
+    // Forwarded notifications: exactly 4 of the 4 remaining waiters finish.
+    for w in waiters {
+        w.await;
+    }
+    assert_eq!(*lock.acquire().await, 4);
+    assert_eq!(cond.waiters(), 0);
+}
+
+on_every_executor!(
+    bounded_buffer,
+    cancelled_waiters_never_swallow_notifications
+);

@@ -1,0 +1,124 @@
+//! Event: asyncio's semantics (asyncio-semantics.md §2).
+
+mod common;
+
+use std::pin::{Pin, pin};
+use std::sync::{Arc, Mutex};
+use std::task::{Wake, Waker};
+
+use aiosync::Event;
+use common::{Counter, Exec, poll, poll_noop, until};
+
+#[test]
+fn flag_set_clear_is_set() {
+    let event = Event::default();
+    assert!(!event.is_set());
+    event.set();
+    event.set();
+    assert!(event.is_set());
+    event.clear();
+    assert!(!event.is_set());
+    assert_eq!(format!("{event:?}"), "Event { is_set: false, waiters: 0 }");
+}
+
+#[test]
+fn wait_on_a_set_event_is_immediate() {
+    let event = Event::new();
+    event.set();
+    assert!(poll_noop(pin!(event.wait())).is_ready());
+}
+
+/// A waker that records its id in a shared log when woken.
+struct Logger(usize, Arc<Mutex<Vec<usize>>>);
+
+impl Wake for Logger {
+    fn wake(self: Arc<Self>) {
+        self.1.lock().unwrap().push(self.0);
+    }
+}
+
+#[test]
+fn set_wakes_every_waiter_in_fifo_order() {
+    // More waiters than one batch of wakers, to cover waking in several batches.
+    const N: usize = 100;
+    let event = Event::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut waits: Vec<_> = (0..N).map(|_| Box::pin(event.wait())).collect();
+    for (i, w) in waits.iter_mut().enumerate() {
+        let waker = Waker::from(Arc::new(Logger(i, log.clone())));
+        assert!(poll(w.as_mut(), &waker).is_pending());
+    }
+    assert_eq!(event.waiters(), N);
+    event.set();
+    assert_eq!(*log.lock().unwrap(), (0..N).collect::<Vec<_>>());
+    assert_eq!(event.waiters(), 0);
+    for w in &mut waits {
+        assert!(poll_noop(w.as_mut()).is_ready());
+    }
+}
+
+#[test]
+fn a_waiter_woken_by_set_completes_even_if_cleared_before_it_runs() {
+    let event = Event::new();
+    let mut w = pin!(event.wait());
+    assert!(poll_noop(w.as_mut()).is_pending());
+    event.set();
+    event.clear();
+    assert!(poll_noop(w.as_mut()).is_ready());
+}
+
+#[test]
+fn a_waiter_that_queues_after_clear_waits_for_the_next_set() {
+    let event = Event::new();
+    let (wakes, waker) = Counter::new();
+    let mut old = pin!(event.wait());
+    assert!(poll(old.as_mut(), &waker).is_pending());
+    event.set();
+    event.clear();
+    let mut new = pin!(event.wait());
+    assert!(poll(new.as_mut(), &waker).is_pending());
+    assert_eq!(wakes.wakes(), 1);
+    assert!(poll(old.as_mut(), &waker).is_ready());
+    assert!(poll(new.as_mut(), &waker).is_pending());
+    event.set();
+    assert!(poll(new.as_mut(), &waker).is_ready());
+}
+
+#[test]
+fn dropped_waiters_leave_the_others_alone() {
+    let event = Event::new();
+    let mut a: Pin<Box<_>> = Box::pin(event.wait());
+    let mut b = pin!(event.wait());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    assert!(poll_noop(b.as_mut()).is_pending());
+    drop(a);
+    assert_eq!(event.waiters(), 1);
+    event.set();
+    assert!(poll_noop(b.as_mut()).is_ready());
+    // Dropping a woken waiter that never ran is fine too.
+    event.clear();
+    let mut c: Pin<Box<_>> = Box::pin(event.wait());
+    assert!(poll_noop(c.as_mut()).is_pending());
+    event.set();
+    drop(c);
+    assert_eq!(event.waiters(), 0);
+}
+
+/// Many tasks wait; one `set` releases them all, on any executor.
+async fn set_releases_every_task(ex: Exec) {
+    let event = Arc::new(Event::new());
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let event = event.clone();
+            ex.spawn(async move { event.wait().await })
+        })
+        .collect();
+    until(|| event.waiters() == 50).await;
+    event.set();
+    event.clear(); // must not strand anyone already woken
+    for task in tasks {
+        task.await;
+    }
+}
+
+on_every_executor!(set_releases_every_task);
