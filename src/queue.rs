@@ -300,11 +300,10 @@ impl WaitQueue {
         if !node.state().is_linked() {
             return Poll::Ready(());
         }
-        // SAFETY: the node is linked and we hold the mutex (invariant 1).
         let same = node.waker.with(|w| {
-            unsafe { &*w }
-                .as_ref()
-                .is_some_and(|w| w.will_wake(cx.waker()))
+            // SAFETY: the node is linked and we hold the mutex (invariant 1).
+            let stored = unsafe { &*w };
+            stored.as_ref().is_some_and(|w| w.will_wake(cx.waker()))
         });
         drop(q);
         if same {
