@@ -173,20 +173,21 @@ fn wait_for_returns_at_once_when_the_predicate_holds() {
 fn wait_for_rechecks_after_every_wake_up() {
     let (lock, cond) = (Lock::new(0), Condition::new());
     let mut checks = 0;
-    let mut wait = pin!(cond.wait_for(lock.try_acquire().unwrap(), |n| {
-        checks += 1;
-        *n >= 2
-    }));
-    assert!(poll_noop(wait.as_mut()).is_pending());
-    for _ in 0..2 {
-        let mut g = lock.try_acquire().unwrap();
-        *g += 1;
-        cond.notify_all(&g);
-        drop(g);
-        let _ = poll_noop(wait.as_mut());
+    {
+        let mut wait = pin!(cond.wait_for(lock.try_acquire().unwrap(), |n| {
+            checks += 1;
+            *n >= 2
+        }));
+        assert!(poll_noop(wait.as_mut()).is_pending());
+        for _ in 0..2 {
+            let mut g = lock.try_acquire().unwrap();
+            *g += 1;
+            cond.notify_all(&g);
+            drop(g);
+            let _ = poll_noop(wait.as_mut());
+        }
+        assert!(wait.is_terminated());
     }
-    assert!(wait.is_terminated());
-    drop(wait);
     assert_eq!(checks, 3);
     assert!(!lock.locked());
 }

@@ -146,15 +146,15 @@ macro_rules! on_every_executor {
                 mod $name {
                     #[test]
                     fn tokio_current_thread() {
-                        crate::common::tokio_current_thread(super::super::$name);
+                        $crate::common::tokio_current_thread(super::super::$name);
                     }
                     #[test]
                     fn tokio_multi_thread() {
-                        crate::common::tokio_multi_thread(super::super::$name);
+                        $crate::common::tokio_multi_thread(super::super::$name);
                     }
                     #[test]
                     fn futures_thread_pool() {
-                        crate::common::futures_thread_pool(super::super::$name);
+                        $crate::common::futures_thread_pool(super::super::$name);
                     }
                 }
             )*
