@@ -13,18 +13,22 @@ use crate::loom::{AtomicUsize, Ordering};
 use crate::permits::{MAX_PERMITS, RawSemaphore};
 use crate::queue::{Waiter, WaiterState};
 
-/// What both semaphores are made of. `bound` is `None` for a plain [`Semaphore`].
+/// What both semaphores are made of.
 struct Counter {
     raw: RawSemaphore,
-    bound: Option<usize>,
+    /// The bound of a [`BoundedSemaphore`]; [`UNBOUNDED`] for a plain [`Semaphore`].
+    bound: usize,
     /// Permits taken out of circulation by [`SemaphorePermit::forget`] and not yet given back by
     /// `release()`. A [`BoundedSemaphore`] accepts a release only while this is non-zero: that is
     /// exactly when the count is below the bound, counting permits held by live guards.
     forgotten: AtomicUsize,
 }
 
+/// Above [`MAX_PERMITS`], so never a real bound.
+const UNBOUNDED: usize = usize::MAX;
+
 impl Counter {
-    fn new(permits: usize, bound: Option<usize>) -> Result<Self, TooManyPermits> {
+    fn new(permits: usize, bound: usize) -> Result<Self, TooManyPermits> {
         if permits > MAX_PERMITS {
             return Err(TooManyPermits { requested: permits });
         }
@@ -239,7 +243,7 @@ impl Semaphore {
     ///
     /// [`TooManyPermits`] if `permits` exceeds [`Semaphore::MAX_PERMITS`].
     pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-        Counter::new(permits, None).map(Semaphore)
+        Counter::new(permits, UNBOUNDED).map(Semaphore)
     }
 
     /// Adds a permit, waking the oldest waiter if there is one. asyncio's `release()`: there is
@@ -298,7 +302,7 @@ impl BoundedSemaphore {
     ///
     /// [`TooManyPermits`] if `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`].
     pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-        Counter::new(permits, Some(permits)).map(BoundedSemaphore)
+        Counter::new(permits, permits).map(BoundedSemaphore)
     }
 
     /// The bound: the initial number of permits, which the count never exceeds.
@@ -309,7 +313,7 @@ impl BoundedSemaphore {
     /// assert_eq!(aiosync::BoundedSemaphore::new(5).bound(), 5);
     /// ```
     pub fn bound(&self) -> usize {
-        self.0.bound.unwrap_or(MAX_PERMITS)
+        self.0.bound
     }
 
     /// Gives back a permit taken with [`SemaphorePermit::forget`], waking the oldest waiter if
@@ -429,7 +433,7 @@ impl SemaphorePermit<'_> {
     /// ```
     pub fn forget(self) {
         let this = ManuallyDrop::new(self);
-        if this.sem.bound.is_some() {
+        if this.sem.bound != UNBOUNDED {
             this.sem.forgotten.fetch_add(this.n, Ordering::AcqRel);
         }
     }
