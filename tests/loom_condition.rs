@@ -43,6 +43,9 @@ fn a_notified_then_dropped_waiter_passes_the_notification_on() {
             let guard = block_on(lock.acquire());
             let mut wait = pin!(cond.wait(guard));
             let _ = wait.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+            // A scheduling point before the drop: loom's partial-order reduction does not
+            // otherwise try a release landing between the poll and the drop.
+            thread::yield_now();
         });
         let s = shared.clone();
         let waiter = thread::spawn(move || {

@@ -53,6 +53,9 @@ fn a_dropped_granted_acquire_hands_the_lock_on() {
             let _ = acquire
                 .as_mut()
                 .poll(&mut Context::from_waker(Waker::noop()));
+            // A scheduling point before the drop: loom's partial-order reduction does not
+            // otherwise try a release landing between the poll and the drop.
+            thread::yield_now();
         });
         let lock2 = lock.clone();
         let waiter = thread::spawn(move || drop(block_on(lock2.acquire())));

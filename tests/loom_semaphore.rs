@@ -53,6 +53,9 @@ fn dropped_acquires_return_what_they_were_granted() {
                     let _ = acquire
                         .as_mut()
                         .poll(&mut Context::from_waker(Waker::noop()));
+                    // A scheduling point before the drop: loom's partial-order reduction does not
+                    // otherwise try a release landing between the poll and the drop.
+                    thread::yield_now();
                 })
             })
             .collect();
