@@ -96,7 +96,9 @@ fn with_watchdog(name: &str, f: impl FnOnce()) {
     let name = name.to_owned();
     let watchdog = std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(WATCHDOG) {
-            eprintln!("test {name} hung for {WATCHDOG:?}: a waiter was never woken");
+            // Straight to stderr: the test harness would swallow `eprintln!` on abort.
+            let msg = format!("test {name} hung for {WATCHDOG:?}: a waiter was never woken\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
             std::process::abort();
         }
     });
