@@ -1,0 +1,463 @@
+//! Model-based property tests: random operation sequences run against the real primitives, polled
+//! by hand on one thread (so every step is deterministic), and against a small reference model of
+//! asyncio's semantics as aiosync adopts them. After every step the observable state must agree;
+//! proptest shrinks a failure to a minimal sequence.
+//!
+//! The model is asyncio's, with the permit reserved for a waiter at release time (so a woken but
+//! not yet polled waiter cannot be overtaken, and dropping it hands the permit on) and with
+//! Condition's notified waiters lining up at the back of the lock's queue.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use aiosync::{BoundedSemaphore, Condition, Event, Lock, LockGuard, Semaphore, SemaphorePermit};
+use common::poll_noop;
+use proptest::prelude::*;
+
+const SLOTS: usize = 4;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A task's handle on the primitive: nothing, a pending future, or what it resolved to.
+enum Slot<'a, G> {
+    Empty,
+    Waiting(BoxFuture<'a, G>),
+    Holding(G),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum PermitOp {
+    /// Create an acquire future in the slot and poll it once.
+    Acquire(usize),
+    Poll(usize),
+    /// Drop whatever the slot holds: a pending or granted future, or a guard.
+    Drop(usize),
+    TryAcquire(usize),
+    Forget(usize),
+    Release,
+}
+
+fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
+    let slot = 0..SLOTS;
+    let op = prop_oneof![
+        3 => slot.clone().prop_map(PermitOp::Acquire),
+        3 => slot.clone().prop_map(PermitOp::Poll),
+        3 => slot.clone().prop_map(PermitOp::Drop),
+        1 => slot.clone().prop_map(PermitOp::TryAcquire),
+        1 => slot.prop_map(PermitOp::Forget),
+        1 => Just(PermitOp::Release),
+    ];
+    prop::collection::vec(op, 1..64)
+}
+
+/// What the three permit-based primitives have in common, for one model to drive them all.
+trait Permits {
+    type Guard<'a>
+    where
+        Self: 'a;
+    fn acquire(&self) -> BoxFuture<'_, Self::Guard<'_>>;
+    fn try_acquire(&self) -> Option<Self::Guard<'_>>;
+    fn available(&self) -> usize;
+    fn waiters(&self) -> usize;
+    /// asyncio's `release()`; `None` where the type has none.
+    fn release(&self) -> Option<bool>;
+    /// Gives the permit up without returning it; `false` where the type cannot.
+    fn forget(guard: Self::Guard<'_>) -> bool;
+}
+
+impl Permits for Lock {
+    type Guard<'a> = LockGuard<'a, ()>;
+    fn acquire(&self) -> BoxFuture<'_, Self::Guard<'_>> {
+        Box::pin(Lock::acquire(self))
+    }
+    fn try_acquire(&self) -> Option<Self::Guard<'_>> {
+        Lock::try_acquire(self)
+    }
+    fn available(&self) -> usize {
+        usize::from(!self.locked())
+    }
+    fn waiters(&self) -> usize {
+        Lock::waiters(self)
+    }
+    fn release(&self) -> Option<bool> {
+        None
+    }
+    fn forget(_: Self::Guard<'_>) -> bool {
+        false
+    }
+}
+
+impl Permits for Semaphore {
+    type Guard<'a> = SemaphorePermit<'a>;
+    fn acquire(&self) -> BoxFuture<'_, Self::Guard<'_>> {
+        Box::pin(Semaphore::acquire(self))
+    }
+    fn try_acquire(&self) -> Option<Self::Guard<'_>> {
+        Semaphore::try_acquire(self)
+    }
+    fn available(&self) -> usize {
+        self.available_permits()
+    }
+    fn waiters(&self) -> usize {
+        Semaphore::waiters(self)
+    }
+    fn release(&self) -> Option<bool> {
+        Semaphore::release(self);
+        Some(true)
+    }
+    fn forget(guard: Self::Guard<'_>) -> bool {
+        guard.forget();
+        true
+    }
+}
+
+impl Permits for BoundedSemaphore {
+    type Guard<'a> = SemaphorePermit<'a>;
+    fn acquire(&self) -> BoxFuture<'_, Self::Guard<'_>> {
+        Box::pin(BoundedSemaphore::acquire(self))
+    }
+    fn try_acquire(&self) -> Option<Self::Guard<'_>> {
+        BoundedSemaphore::try_acquire(self)
+    }
+    fn available(&self) -> usize {
+        self.available_permits()
+    }
+    fn waiters(&self) -> usize {
+        BoundedSemaphore::waiters(self)
+    }
+    fn release(&self) -> Option<bool> {
+        Some(BoundedSemaphore::release(self).is_ok())
+    }
+    fn forget(guard: Self::Guard<'_>) -> bool {
+        guard.forget();
+        true
+    }
+}
+
+/// The reference: a count, a FIFO of waiting slots, and the slots granted but not yet polled.
+struct PermitModel {
+    value: usize,
+    queue: VecDeque<usize>,
+    granted: Vec<usize>,
+    /// BoundedSemaphore: how many permits were forgotten (and so may be released again).
+    forgotten: usize,
+    bounded: bool,
+}
+
+impl PermitModel {
+    fn release_one(&mut self) {
+        match self.queue.pop_front() {
+            Some(slot) => self.granted.push(slot),
+            None => self.value += 1,
+        }
+    }
+}
+
+fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, ops: &[PermitOp]) {
+    let mut slots: Vec<Slot<'_, P::Guard<'_>>> = (0..SLOTS).map(|_| Slot::Empty).collect();
+    let mut m = PermitModel {
+        value: initial,
+        queue: VecDeque::new(),
+        granted: Vec::new(),
+        forgotten: 0,
+        bounded,
+    };
+    for (step, &op) in ops.iter().enumerate() {
+        match op {
+            PermitOp::Acquire(i) | PermitOp::Poll(i) => {
+                if let (PermitOp::Acquire(_), Slot::Empty) = (op, &slots[i]) {
+                    slots[i] = Slot::Waiting(prim.acquire());
+                    if m.queue.is_empty() && m.value > 0 {
+                        m.value -= 1;
+                        m.granted.push(i);
+                    } else {
+                        m.queue.push_back(i);
+                    }
+                }
+                if let Slot::Waiting(fut) = &mut slots[i] {
+                    let expect_ready = m.granted.contains(&i);
+                    match poll_noop(fut.as_mut()) {
+                        Poll::Ready(guard) => {
+                            assert!(expect_ready, "step {step}: {op:?} completed out of turn");
+                            m.granted.retain(|&s| s != i);
+                            slots[i] = Slot::Holding(guard);
+                        }
+                        Poll::Pending => assert!(!expect_ready, "step {step}: {op:?} not granted"),
+                    }
+                }
+            }
+            PermitOp::Drop(i) => match std::mem::replace(&mut slots[i], Slot::Empty) {
+                Slot::Empty => {}
+                Slot::Holding(_) => m.release_one(),
+                Slot::Waiting(_) if m.granted.contains(&i) => {
+                    m.granted.retain(|&s| s != i);
+                    m.release_one();
+                }
+                Slot::Waiting(_) => m.queue.retain(|&s| s != i),
+            },
+            PermitOp::TryAcquire(i) => {
+                if let Slot::Empty = slots[i] {
+                    let got = prim.try_acquire();
+                    let expect = m.queue.is_empty() && m.value > 0;
+                    assert_eq!(got.is_some(), expect, "step {step}: {op:?}");
+                    if let Some(guard) = got {
+                        m.value -= 1;
+                        slots[i] = Slot::Holding(guard);
+                    }
+                }
+            }
+            PermitOp::Forget(i) => {
+                if let Slot::Holding(_) = slots[i] {
+                    let Slot::Holding(guard) = std::mem::replace(&mut slots[i], Slot::Empty) else {
+                        unreachable!()
+                    };
+                    if P::forget(guard) {
+                        m.forgotten += 1;
+                    } else {
+                        m.release_one();
+                    }
+                }
+            }
+            PermitOp::Release => match prim.release() {
+                None => {}
+                Some(ok) if m.bounded => {
+                    assert_eq!(ok, m.forgotten > 0, "step {step}: bounded release");
+                    if ok {
+                        m.forgotten -= 1;
+                        m.release_one();
+                    }
+                }
+                Some(_) => m.release_one(),
+            },
+        }
+        assert_eq!(
+            prim.available(),
+            m.value,
+            "step {step}: {op:?}: available permits"
+        );
+        assert_eq!(
+            prim.waiters(),
+            m.queue.len(),
+            "step {step}: {op:?}: waiters"
+        );
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum EventOp {
+    Wait(usize),
+    Poll(usize),
+    Drop(usize),
+    Set,
+    Clear,
+}
+
+fn event_ops() -> impl Strategy<Value = Vec<EventOp>> {
+    let slot = 0..SLOTS;
+    let op = prop_oneof![
+        3 => slot.clone().prop_map(EventOp::Wait),
+        3 => slot.clone().prop_map(EventOp::Poll),
+        2 => slot.prop_map(EventOp::Drop),
+        1 => Just(EventOp::Set),
+        1 => Just(EventOp::Clear),
+    ];
+    prop::collection::vec(op, 1..64)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CondOp {
+    /// The slot's task starts acquiring the lock (polled once).
+    Acquire(usize),
+    /// Polls whatever the slot waits on.
+    Poll(usize),
+    /// The slot's task, holding the lock, starts a `wait` (polled once).
+    Wait(usize),
+    /// The slot's task, holding the lock, notifies this many.
+    Notify(usize, usize),
+    /// Drops the slot's future or guard.
+    Drop(usize),
+}
+
+fn cond_ops() -> impl Strategy<Value = Vec<CondOp>> {
+    let slot = 0..SLOTS;
+    let op = prop_oneof![
+        3 => slot.clone().prop_map(CondOp::Acquire),
+        3 => slot.clone().prop_map(CondOp::Poll),
+        3 => slot.clone().prop_map(CondOp::Wait),
+        2 => (slot.clone(), 0..3usize).prop_map(|(s, n)| CondOp::Notify(s, n)),
+        2 => slot.prop_map(CondOp::Drop),
+    ];
+    prop::collection::vec(op, 1..64)
+}
+
+/// The Condition reference: the lock as a one-permit model, plus the condition's FIFO.
+struct CondModel {
+    lock: PermitModel,
+    waiting: VecDeque<usize>,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 4 } else { 512 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn lock_matches_the_model(ops in permit_ops()) {
+        run_permits(&Lock::new(()), 1, false, &ops);
+    }
+
+    #[test]
+    fn semaphore_matches_the_model(initial in 0..3usize, ops in permit_ops()) {
+        run_permits(&Semaphore::new(initial), initial, false, &ops);
+    }
+
+    #[test]
+    fn bounded_semaphore_matches_the_model(initial in 0..3usize, ops in permit_ops()) {
+        run_permits(&BoundedSemaphore::new(initial), initial, true, &ops);
+    }
+
+    #[test]
+    fn event_matches_the_model(ops in event_ops()) {
+        let event = Event::new();
+        let mut slots: Vec<Option<BoxFuture<'_, ()>>> = (0..SLOTS).map(|_| None).collect();
+        // The model: the flag, the waiting slots, and the slots woken but not yet polled.
+        let (mut flag, mut queue, mut woken) = (false, Vec::new(), Vec::new());
+        for (step, &op) in ops.iter().enumerate() {
+            match op {
+                EventOp::Wait(i) | EventOp::Poll(i) => {
+                    if let (EventOp::Wait(_), None) = (op, &slots[i]) {
+                        slots[i] = Some(Box::pin(event.wait()));
+                        if flag { woken.push(i) } else { queue.push(i) }
+                    }
+                    if let Some(fut) = &mut slots[i] {
+                        let ready = poll_noop(fut.as_mut()).is_ready();
+                        prop_assert_eq!(ready, woken.contains(&i), "step {}: {:?}", step, op);
+                        if ready {
+                            woken.retain(|&s| s != i);
+                            slots[i] = None;
+                        }
+                    }
+                }
+                EventOp::Drop(i) => {
+                    slots[i] = None;
+                    queue.retain(|&s| s != i);
+                    woken.retain(|&s| s != i);
+                }
+                EventOp::Set => {
+                    event.set();
+                    if !flag {
+                        flag = true;
+                        woken.append(&mut queue);
+                    }
+                }
+                EventOp::Clear => {
+                    event.clear();
+                    flag = false;
+                }
+            }
+            prop_assert_eq!(event.is_set(), flag);
+            prop_assert_eq!(event.waiters(), queue.len(), "step {}: {:?}", step, op);
+        }
+    }
+
+    #[test]
+    fn condition_matches_the_model(ops in cond_ops()) {
+        enum Task<'a> {
+            Idle,
+            Acquiring(BoxFuture<'a, LockGuard<'a, ()>>),
+            Holding(LockGuard<'a, ()>),
+            /// In a `wait`: queued on the condition, or notified and in the lock's queue.
+            Waiting(BoxFuture<'a, LockGuard<'a, ()>>),
+        }
+        let lock = Lock::new(());
+        let cond = Condition::new();
+        let mut tasks: Vec<Task<'_>> = (0..SLOTS).map(|_| Task::Idle).collect();
+        let mut m = CondModel {
+            lock: PermitModel {
+                value: 1,
+                queue: VecDeque::new(),
+                granted: Vec::new(),
+                forgotten: 0,
+                bounded: false,
+            },
+            waiting: VecDeque::new(),
+        };
+        for (step, &op) in ops.iter().enumerate() {
+            match op {
+                CondOp::Acquire(i) | CondOp::Poll(i) | CondOp::Wait(i) => {
+                    match (op, std::mem::replace(&mut tasks[i], Task::Idle)) {
+                        (CondOp::Acquire(_), Task::Idle) => {
+                            tasks[i] = Task::Acquiring(Box::pin(lock.acquire()));
+                            if m.lock.queue.is_empty() && m.lock.value > 0 {
+                                m.lock.value -= 1;
+                                m.lock.granted.push(i);
+                            } else {
+                                m.lock.queue.push_back(i);
+                            }
+                        }
+                        (CondOp::Wait(_), Task::Holding(guard)) => {
+                            tasks[i] = Task::Waiting(Box::pin(cond.wait(guard)));
+                            m.waiting.push_back(i);
+                            m.lock.release_one();
+                        }
+                        (_, task) => tasks[i] = task,
+                    }
+                    if let Task::Acquiring(fut) | Task::Waiting(fut) = &mut tasks[i] {
+                        let expect = m.lock.granted.contains(&i);
+                        match poll_noop(fut.as_mut()) {
+                            Poll::Ready(guard) => {
+                                prop_assert!(expect, "step {}: {:?} got the lock out of turn", step, op);
+                                m.lock.granted.retain(|&s| s != i);
+                                tasks[i] = Task::Holding(guard);
+                            }
+                            Poll::Pending => prop_assert!(!expect, "step {}: {:?} not granted", step, op),
+                        }
+                    }
+                }
+                CondOp::Notify(i, n) => {
+                    if let Task::Holding(guard) = &tasks[i] {
+                        let notified = cond.notify(guard, n);
+                        let expect = n.min(m.waiting.len());
+                        prop_assert_eq!(notified, expect, "step {}: {:?}", step, op);
+                        let moved: Vec<_> = m.waiting.drain(..expect).collect();
+                        m.lock.queue.extend(moved);
+                    }
+                }
+                CondOp::Drop(i) => {
+                    let task = std::mem::replace(&mut tasks[i], Task::Idle);
+                    let granted = m.lock.granted.contains(&i);
+                    match task {
+                        Task::Idle => {}
+                        Task::Holding(_) => m.lock.release_one(),
+                        Task::Waiting(_) if m.waiting.contains(&i) => {
+                            // Never notified: it just leaves the condition's queue.
+                            m.waiting.retain(|&s| s != i);
+                        }
+                        Task::Acquiring(_) | Task::Waiting(_) => {
+                            if matches!(task, Task::Waiting(_)) {
+                                // The notification it took goes to the next condition waiter.
+                                if let Some(next) = m.waiting.pop_front() {
+                                    m.lock.queue.push_back(next);
+                                }
+                            }
+                            m.lock.queue.retain(|&s| s != i);
+                            m.lock.granted.retain(|&s| s != i);
+                            if granted {
+                                m.lock.release_one();
+                            }
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(lock.locked(), m.lock.value == 0, "step {}: {:?}", step, op);
+            prop_assert_eq!(lock.waiters(), m.lock.queue.len(), "step {}: {:?}", step, op);
+            prop_assert_eq!(cond.waiters(), m.waiting.len(), "step {}: {:?}", step, op);
+        }
+    }
+}
