@@ -8,7 +8,8 @@ use core::task::{Context, Poll, ready};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::lock::{Lock, LockGuard};
+use crate::blocking::block_on;
+use crate::lock::Guard;
 use crate::queue::{SideList, Waiter, WaiterState};
 
 /// asyncio's `Condition`: tasks holding a [`Lock`] wait until another task notifies them.
@@ -129,11 +130,11 @@ impl Condition {
     /// # Panics
     ///
     /// When polled, if the condition is in use with a different lock.
-    pub fn wait<'a, T: ?Sized>(&'a self, guard: LockGuard<'a, T>) -> Wait<'a, T> {
+    pub fn wait<G: Guard>(&self, guard: G) -> Wait<'_, G> {
         Wait {
             cond: self,
-            lock: LockGuard::lock(&guard),
             guard: Some(guard),
+            parked: None,
             node: Waiter::new(),
         }
     }
@@ -162,18 +163,71 @@ impl Condition {
     ///
     /// If the condition is in use with a different lock; a panic of `predicate` propagates (the
     /// lock is released when the future is dropped).
-    pub fn wait_for<'a, T: ?Sized, F>(
-        &'a self,
-        guard: LockGuard<'a, T>,
-        predicate: F,
-    ) -> WaitFor<'a, T, F>
+    pub fn wait_for<G: Guard, F>(&self, guard: G, predicate: F) -> WaitFor<'_, G, F>
     where
-        F: FnMut(&mut T) -> bool,
+        F: FnMut(&mut G::Target) -> bool,
     {
         WaitFor {
             wait: self.wait(guard),
             predicate,
         }
+    }
+
+    /// Blocks the current thread in [`wait`](Condition::wait), for synchronous code sharing the
+    /// condition with async code: same queue, same order, same guarantees.
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{Condition, Lock};
+    ///
+    /// let shared = Arc::new((Lock::new(false), Condition::new()));
+    /// let s = shared.clone();
+    /// let waiter = std::thread::spawn(move || {
+    ///     let (lock, cond) = &*s;
+    ///     let mut ready = lock.acquire_blocking();
+    ///     while !*ready {
+    ///         ready = cond.wait_blocking(ready);
+    ///     }
+    /// });
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = &*shared;
+    /// let mut ready = lock.acquire().await;
+    /// *ready = true;
+    /// cond.notify_all(&ready);
+    /// # });
+    /// waiter.join().unwrap();
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`wait`](Condition::wait).
+    pub fn wait_blocking<G: Guard>(&self, guard: G) -> G {
+        block_on(self.wait(guard))
+    }
+
+    /// Blocks the current thread in [`wait_for`](Condition::wait_for); see
+    /// [`wait_blocking`](Condition::wait_blocking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (lock, cond) = (aiosync::Lock::new(3), aiosync::Condition::new());
+    /// let n = cond.wait_for_blocking(lock.acquire_blocking(), |n| *n > 2);
+    /// assert_eq!(*n, 3);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`wait_for`](Condition::wait_for).
+    pub fn wait_for_blocking<G: Guard, F>(&self, guard: G, predicate: F) -> G
+    where
+        F: FnMut(&mut G::Target) -> bool,
+    {
+        block_on(self.wait_for(guard, predicate))
     }
 
     /// Wakes up to `n` waiting tasks, oldest first; returns how many. asyncio's `notify(n)`.
@@ -192,8 +246,8 @@ impl Condition {
     /// # Panics
     ///
     /// If tasks wait on this condition with a different lock.
-    pub fn notify<T: ?Sized>(&self, guard: &LockGuard<'_, T>, n: usize) -> usize {
-        let raw = &LockGuard::lock(guard).raw;
+    pub fn notify<G: Guard>(&self, guard: &G, n: usize) -> usize {
+        let raw = &guard.lock().raw;
         let mut q = raw.queue.lock();
         if q.side_taken(&self.waiters) {
             drop(q);
@@ -223,7 +277,7 @@ impl Condition {
     /// # Panics
     ///
     /// If tasks wait on this condition with a different lock.
-    pub fn notify_all<T: ?Sized>(&self, guard: &LockGuard<'_, T>) -> usize {
+    pub fn notify_all<G: Guard>(&self, guard: &G) -> usize {
         self.notify(guard, usize::MAX)
     }
 
@@ -259,23 +313,24 @@ pin_project! {
     /// Dropping it before it completes is safe: see
     /// [`Condition`'s cancel safety](Condition#cancel-safety).
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Wait<'a, T: ?Sized> {
+    pub struct Wait<'a, G: Guard> {
         cond: &'a Condition,
-        lock: &'a Lock<T>,
         // The guard, until the first poll hands its permit over to the queue.
-        guard: Option<LockGuard<'a, T>>,
+        guard: Option<G>,
+        // The lock, from then until the guard is made again.
+        parked: Option<G::Parked>,
         #[pin]
         node: Waiter,
     }
 
-    impl<T: ?Sized> PinnedDrop for Wait<'_, T> {
+    impl<G: Guard> PinnedDrop for Wait<'_, G> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             let node = this.node.as_ref();
-            if !matches!(node.state(), WaiterState::Listed | WaiterState::Queued | WaiterState::Woken) {
+            let Some(parked) = this.parked.as_ref() else {
                 return; // Not queued: any guard still held is dropped with the future.
-            }
-            let raw = &this.lock.raw;
+            };
+            let raw = &G::parked_lock(parked).raw;
             let mut q = raw.queue.lock();
             let lock_permit = match q.remove(node, Some(&this.cond.waiters)).0 {
                 WaiterState::Listed => return, // never notified: nothing to pass on
@@ -290,41 +345,50 @@ pin_project! {
     }
 }
 
-impl<'a, T: ?Sized> Future for Wait<'a, T> {
-    type Output = LockGuard<'a, T>;
+impl<G: Guard> Future for Wait<'_, G> {
+    type Output = G;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G> {
         let this = self.project();
         let node = this.node.as_ref();
-        let lock = *this.lock;
         match node.state() {
             WaiterState::Idle => {
-                assert!(this.guard.is_some(), "`Wait` polled after completion");
+                let guard = this.guard.take().expect("`Wait` polled after completion");
                 let waker = cx.waker().clone();
-                let mut q = lock.raw.queue.lock();
+                let parked = this.parked.insert(G::park(guard));
+                let raw = &G::parked_lock(parked).raw;
+                let mut q = raw.queue.lock();
                 if !q.push_side(&this.cond.waiters, node, waker) {
                     drop(q);
+                    *this.guard = this.parked.take().map(G::unpark);
                     panic!(
                         "wait with a guard of a different lock than the other waiters' (a Condition serves one lock at a time)"
                     );
                 }
                 // Queued before the lock is released, under the same mutex: no lost wake-up.
-                this.guard.take().map(LockGuard::into_lock);
-                lock.raw.release_with(q, 1);
+                raw.release_with(q, 1);
                 return Poll::Pending;
             }
             WaiterState::Listed | WaiterState::Queued => {
-                ready!(lock.raw.queue.poll_waiter(node, cx))
+                let parked = this
+                    .parked
+                    .as_ref()
+                    .expect("a queued wait has parked its guard");
+                ready!(G::parked_lock(parked).raw.queue.poll_waiter(node, cx))
             }
             WaiterState::Woken => {}
             WaiterState::Done => panic!("`Wait` polled after completion"),
         }
         node.complete();
-        Poll::Ready(LockGuard::new(lock))
+        let parked = this
+            .parked
+            .take()
+            .expect("a woken wait has parked its guard");
+        Poll::Ready(G::unpark(parked))
     }
 }
 
-impl<T: ?Sized> FusedFuture for Wait<'_, T> {
+impl<G: Guard> FusedFuture for Wait<'_, G> {
     fn is_terminated(&self) -> bool {
         match self.node.state() {
             WaiterState::Done => true,
@@ -334,7 +398,7 @@ impl<T: ?Sized> FusedFuture for Wait<'_, T> {
     }
 }
 
-impl<T: ?Sized> fmt::Debug for Wait<'_, T> {
+impl<G: Guard> fmt::Debug for Wait<'_, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Wait")
             .field("state", &self.node.state())
@@ -349,17 +413,17 @@ pin_project! {
     /// Dropping it before it completes is safe: see
     /// [`Condition`'s cancel safety](Condition#cancel-safety).
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct WaitFor<'a, T: ?Sized, F> {
+    pub struct WaitFor<'a, G: Guard, F> {
         #[pin]
-        wait: Wait<'a, T>,
+        wait: Wait<'a, G>,
         predicate: F,
     }
 }
 
-impl<'a, T: ?Sized, F: FnMut(&mut T) -> bool> Future for WaitFor<'a, T, F> {
-    type Output = LockGuard<'a, T>;
+impl<G: Guard, F: FnMut(&mut G::Target) -> bool> Future for WaitFor<'_, G, F> {
+    type Output = G;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G> {
         let mut this = self.project();
         loop {
             let wait = this.wait.as_mut().project();
@@ -377,13 +441,13 @@ impl<'a, T: ?Sized, F: FnMut(&mut T) -> bool> Future for WaitFor<'a, T, F> {
     }
 }
 
-impl<T: ?Sized, F: FnMut(&mut T) -> bool> FusedFuture for WaitFor<'_, T, F> {
+impl<G: Guard, F: FnMut(&mut G::Target) -> bool> FusedFuture for WaitFor<'_, G, F> {
     fn is_terminated(&self) -> bool {
         self.wait.is_terminated()
     }
 }
 
-impl<T: ?Sized, F> fmt::Debug for WaitFor<'_, T, F> {
+impl<G: Guard, F> fmt::Debug for WaitFor<'_, G, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitFor").field("wait", &self.wait).finish()
     }

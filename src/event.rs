@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
+use crate::blocking::block_on;
 use crate::loom::{AtomicUsize, Ordering};
 use crate::queue::{MAX_VALUE, WaitQueue, Waiter, WaiterState, WakeList};
 
@@ -166,6 +167,26 @@ impl Event {
             event: self,
             node: Waiter::new(),
         }
+    }
+
+    /// Blocks the current thread until the event is set, for synchronous code sharing the event
+    /// with async code. It waits in the same queue as [`wait`](Event::wait).
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let event = Arc::new(aiosync::Event::new());
+    /// let e = event.clone();
+    /// let waiter = std::thread::spawn(move || e.wait_blocking());
+    /// event.set();
+    /// waiter.join().unwrap();
+    /// ```
+    pub fn wait_blocking(&self) {
+        block_on(self.wait());
     }
 }
 

@@ -3,6 +3,9 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+extern crate alloc;
+
+mod blocking;
 mod loom;
 mod permits;
 mod queue;
@@ -14,5 +17,8 @@ pub mod semaphore;
 
 pub use condition::Condition;
 pub use event::Event;
-pub use lock::{Lock, LockGuard};
-pub use semaphore::{BoundedSemaphore, OverRelease, Semaphore, SemaphorePermit, TooManyPermits};
+pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+pub use semaphore::{
+    AnySemaphore, BoundedSemaphore, OverRelease, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+    TooManyPermits,
+};

@@ -1,5 +1,6 @@
 //! [`Lock`]: asyncio's `Lock`, protecting a value the way tokio's `Mutex` does.
 
+use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
@@ -12,6 +13,7 @@ use core::task::{Context, Poll, ready};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
+use crate::blocking::block_on;
 use crate::permits::RawSemaphore;
 use crate::queue::{Waiter, WaiterState};
 
@@ -133,6 +135,63 @@ impl<T: ?Sized> Lock<T> {
     /// ```
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
         self.raw.try_lock().then(|| LockGuard::new(self))
+    }
+
+    /// Like [`acquire`](Lock::acquire), for a lock in an [`Arc`]: the guard keeps the lock alive
+    /// and borrows nothing, so it can move into a spawned task.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see the [type-level notes](Lock#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let lock = Arc::new(aiosync::Lock::new(0));
+    /// let mut guard = lock.acquire_owned().await;
+    /// std::thread::spawn(move || *guard += 1).join().unwrap();
+    /// assert_eq!(*lock.acquire().await, 1);
+    /// # });
+    /// ```
+    pub fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<T> {
+        AcquireOwned {
+            lock: Some(self.clone()),
+            node: Waiter::new(),
+        }
+    }
+
+    /// Like [`try_acquire`](Lock::try_acquire), for a lock in an [`Arc`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = std::sync::Arc::new(aiosync::Lock::new(()));
+    /// let guard = lock.try_acquire_owned().unwrap();
+    /// assert!(lock.try_acquire_owned().is_none());
+    /// ```
+    pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
+        self.raw
+            .try_lock()
+            .then(|| OwnedLockGuard::new(self.clone()))
+    }
+
+    /// Blocks the current thread until the lock is acquired, for synchronous code sharing the
+    /// lock with async code. It waits in the same FIFO queue as [`acquire`](Lock::acquire).
+    ///
+    /// Calling it inside an async task blocks that executor thread (and may deadlock it, if the
+    /// holder needs that thread to run); use `.await` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = aiosync::Lock::new(1);
+    /// assert_eq!(*lock.acquire_blocking(), 1);
+    /// ```
+    pub fn acquire_blocking(&self) -> LockGuard<'_, T> {
+        block_on(self.acquire())
     }
 
     /// Whether the lock is held (or being handed to a waiter), that is, whether
@@ -285,6 +344,77 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
     pub fn lock(this: &Self) -> &'a Lock<T> {
         this.lock
     }
+
+    /// Narrows the guard to a part of the value, keeping the lock held; like parking_lot's
+    /// `MutexGuard::map`. An associated function, so it does not shadow a method of `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{Lock, LockGuard};
+    ///
+    /// let lock = Lock::new((1, String::from("a")));
+    /// let mut name = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.1);
+    /// name.push('b');
+    /// drop(name);
+    /// assert_eq!(lock.try_acquire().unwrap().1, "ab");
+    /// ```
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedLockGuard<'a, U> {
+        let lock = this.into_lock();
+        // If `f` panics, this releases the lock on the way out.
+        let release = ReleaseOnDrop(&lock.raw);
+        // SAFETY: the permit taken over from the guard makes this the only access to the value,
+        // and the reference lives no longer than the lock's borrow `'a`.
+        let value = f(unsafe { &mut *lock.value.get() });
+        core::mem::forget(release);
+        MappedLockGuard {
+            raw: &lock.raw,
+            value,
+        }
+    }
+
+    /// Like [`map`](LockGuard::map), for a part that may not be there: returns the guard
+    /// unchanged when `f` returns `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{Lock, LockGuard};
+    ///
+    /// let lock = Lock::new(vec![1, 2]);
+    /// let first = LockGuard::try_map(lock.try_acquire().unwrap(), |v| v.first_mut());
+    /// assert_eq!(*first.unwrap(), 1);
+    /// let tenth = LockGuard::try_map(lock.try_acquire().unwrap(), |v| v.get_mut(10));
+    /// assert!(tenth.is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The original guard, when `f` returns `None`.
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedLockGuard<'a, U>, Self> {
+        // SAFETY: the guard holds the permit; the reference is tied to `'a` and the guard is
+        // either consumed below (its permit moving into the mapped guard) or returned unused.
+        let value: Option<&'a mut U> = f(unsafe { &mut *this.lock.value.get() });
+        match value {
+            Some(value) => Ok(MappedLockGuard {
+                raw: &this.into_lock().raw,
+                value,
+            }),
+            None => Err(this),
+        }
+    }
+}
+
+/// Releases a lock's permit if dropped: unwinding out of a user closure must not leak the lock.
+struct ReleaseOnDrop<'a>(&'a RawSemaphore);
+
+impl Drop for ReleaseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.unlock();
+    }
 }
 
 impl<T: ?Sized> Deref for LockGuard<'_, T> {
@@ -320,5 +450,236 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for LockGuard<'_, T> {
 impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A [`LockGuard`] narrowed by [`LockGuard::map`] to a part of the value; dropping it releases
+/// the lock.
+#[must_use = "if unused the lock is released at once"]
+#[clippy::has_significant_drop]
+pub struct MappedLockGuard<'a, U: ?Sized> {
+    raw: &'a RawSemaphore,
+    value: &'a mut U,
+}
+
+impl<U: ?Sized> Deref for MappedLockGuard<'_, U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        self.value
+    }
+}
+
+impl<U: ?Sized> DerefMut for MappedLockGuard<'_, U> {
+    fn deref_mut(&mut self) -> &mut U {
+        self.value
+    }
+}
+
+impl<U: ?Sized> Drop for MappedLockGuard<'_, U> {
+    fn drop(&mut self) {
+        self.raw.unlock();
+    }
+}
+
+impl<U: ?Sized + fmt::Debug> fmt::Debug for MappedLockGuard<'_, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<U: ?Sized + fmt::Display> fmt::Display for MappedLockGuard<'_, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+pin_project! {
+    /// The future returned by [`Lock::acquire_owned`]; resolves to an [`OwnedLockGuard`].
+    ///
+    /// Dropping it before it completes is safe: see [`Lock`'s cancel safety](Lock#cancel-safety).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct AcquireOwned<T: ?Sized> {
+        // `None` once the guard has taken it over.
+        lock: Option<Arc<Lock<T>>>,
+        #[pin]
+        node: Waiter,
+    }
+
+    impl<T: ?Sized> PinnedDrop for AcquireOwned<T> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(lock) = this.lock {
+                lock.raw.cancel_acquire(this.node.as_ref(), 1);
+            }
+        }
+    }
+}
+
+impl<T: ?Sized> Future for AcquireOwned<T> {
+    type Output = OwnedLockGuard<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let node = this.node.as_ref();
+        let lock = this
+            .lock
+            .as_ref()
+            .expect("`AcquireOwned` polled after completion");
+        if node.state() == WaiterState::Idle && lock.raw.try_lock() {
+            node.complete();
+        } else {
+            ready!(lock.raw.poll_acquire(node, 1, cx));
+        }
+        let lock = this.lock.take().expect("checked above");
+        Poll::Ready(OwnedLockGuard::new(lock))
+    }
+}
+
+impl<T: ?Sized> FusedFuture for AcquireOwned<T> {
+    fn is_terminated(&self) -> bool {
+        self.lock.is_none()
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for AcquireOwned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned")
+            .field("state", &self.node.state())
+            .finish()
+    }
+}
+
+/// Like [`LockGuard`], but owning an [`Arc`] of the lock instead of borrowing it, so it is
+/// `'static` when `T` is; from [`Lock::acquire_owned`]. Dropping it releases the lock.
+#[must_use = "if unused the lock is released at once"]
+#[clippy::has_significant_drop]
+pub struct OwnedLockGuard<T: ?Sized> {
+    /// Always `Some` except inside `into_lock`: taking it out is how the guard is disarmed
+    /// without `unsafe`.
+    lock: Option<Arc<Lock<T>>>,
+}
+
+impl<T: ?Sized> OwnedLockGuard<T> {
+    /// The lock this guard holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{Lock, OwnedLockGuard};
+    ///
+    /// let lock = Arc::new(Lock::new(()));
+    /// let guard = lock.try_acquire_owned().unwrap();
+    /// assert!(Arc::ptr_eq(OwnedLockGuard::lock(&guard), &lock));
+    /// ```
+    pub fn lock(this: &Self) -> &Arc<Lock<T>> {
+        match &this.lock {
+            Some(lock) => lock,
+            None => unreachable!("the lock is only taken out by `into_lock`"),
+        }
+    }
+
+    /// Only called by whoever holds the lock's permit, which the guard takes over.
+    fn new(lock: Arc<Lock<T>>) -> Self {
+        OwnedLockGuard { lock: Some(lock) }
+    }
+
+    /// Gives up the guard without releasing the lock; the caller takes over its permit.
+    fn into_lock(mut self) -> Arc<Lock<T>> {
+        self.lock.take().expect("a guard always has its lock")
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedLockGuard<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock's only permit (see `LockGuard::deref`).
+        unsafe { &*OwnedLockGuard::lock(self).value.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedLockGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this the only reference through the guard.
+        unsafe { &mut *OwnedLockGuard::lock(self).value.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedLockGuard<T> {
+    fn drop(&mut self) {
+        if let Some(lock) = &self.lock {
+            lock.raw.unlock();
+        }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedLockGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for OwnedLockGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A held [`Lock`] that a [`Condition`](crate::Condition) can wait and notify with:
+/// [`LockGuard`] or [`OwnedLockGuard`]. Sealed: the condition must be able to give the lock up
+/// while waiting and take it back.
+pub trait Guard: DerefMut + private::Sealed {}
+
+impl<T: ?Sized> Guard for LockGuard<'_, T> {}
+impl<T: ?Sized> Guard for OwnedLockGuard<T> {}
+
+pub(crate) mod private {
+    use super::*;
+
+    /// How a [`Condition`](crate::Condition) parks a guard while it waits: the lock stays
+    /// reachable, the permit leaves the guard and comes back into a new one.
+    pub trait Sealed: Deref + Sized {
+        /// The lock, kept while its permit is not held.
+        type Parked;
+        fn lock(&self) -> &Lock<Self::Target>;
+        fn parked_lock(parked: &Self::Parked) -> &Lock<Self::Target>;
+        /// Gives up the guard without releasing the lock; the caller takes over its permit.
+        fn park(self) -> Self::Parked;
+        /// Only called by whoever holds the lock's permit, which the new guard takes over.
+        fn unpark(parked: Self::Parked) -> Self;
+    }
+
+    impl<'a, T: ?Sized> Sealed for LockGuard<'a, T> {
+        type Parked = &'a Lock<T>;
+        fn lock(&self) -> &Lock<T> {
+            self.lock
+        }
+        fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
+            parked
+        }
+        fn park(self) -> Self::Parked {
+            self.into_lock()
+        }
+        fn unpark(parked: Self::Parked) -> Self {
+            LockGuard::new(parked)
+        }
+    }
+
+    impl<T: ?Sized> Sealed for OwnedLockGuard<T> {
+        type Parked = Arc<Lock<T>>;
+        fn lock(&self) -> &Lock<T> {
+            OwnedLockGuard::lock(self)
+        }
+        fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
+            parked
+        }
+        fn park(self) -> Self::Parked {
+            self.into_lock()
+        }
+        fn unpark(lock: Self::Parked) -> Self {
+            OwnedLockGuard::new(lock)
+        }
     }
 }

@@ -1,28 +1,20 @@
 //! [`Semaphore`] and [`BoundedSemaphore`]: asyncio's counting semaphores, one implementation.
 
+use alloc::sync::Arc;
 use core::fmt;
 use core::future::Future;
-use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
+use crate::blocking::block_on;
 use crate::loom::{AtomicUsize, Ordering};
 use crate::permits::{MAX_PERMITS, RawSemaphore};
 use crate::queue::{Waiter, WaiterState};
 
-/// What both semaphores are made of.
-struct Counter {
-    raw: RawSemaphore,
-    /// The bound of a [`BoundedSemaphore`]; [`UNBOUNDED`] for a plain [`Semaphore`].
-    bound: usize,
-    /// Permits taken out of circulation by [`SemaphorePermit::forget`] and not yet given back by
-    /// `release()`. A [`BoundedSemaphore`] accepts a release only while this is non-zero: that is
-    /// exactly when the count is below the bound, counting permits held by live guards.
-    forgotten: AtomicUsize,
-}
+use private::Counter;
 
 /// Above [`MAX_PERMITS`], so never a real bound.
 const UNBOUNDED: usize = usize::MAX;
@@ -30,13 +22,81 @@ const UNBOUNDED: usize = usize::MAX;
 impl Counter {
     fn new(permits: usize, bound: usize) -> Result<Self, TooManyPermits> {
         if permits > MAX_PERMITS {
-            return Err(TooManyPermits { requested: permits });
+            return Err(TooManyPermits {
+                requested: permits,
+                max: MAX_PERMITS,
+            });
         }
         Ok(Counter {
             raw: RawSemaphore::new(permits),
             bound,
             forgotten: AtomicUsize::new(0),
         })
+    }
+}
+
+impl Counter {
+    /// Fails if `n` permits could never be held at once: above the bound or [`MAX_PERMITS`].
+    fn check_request(&self, n: usize) -> Result<(), TooManyPermits> {
+        let max = self.bound.min(MAX_PERMITS);
+        if n > max {
+            return Err(TooManyPermits { requested: n, max });
+        }
+        Ok(())
+    }
+
+    fn acquire(&self, n: usize) -> Acquire<'_> {
+        Acquire {
+            sem: self,
+            n,
+            node: Waiter::new(),
+        }
+    }
+
+    fn try_acquire(&self, n: usize) -> Option<SemaphorePermit<'_>> {
+        self.check_request(n).ok()?;
+        self.raw
+            .try_acquire(n)
+            .then(|| SemaphorePermit { sem: self, n })
+    }
+}
+
+/// [`Semaphore`] or [`BoundedSemaphore`]: what an [`OwnedSemaphorePermit`] can come from.
+/// Sealed.
+pub trait AnySemaphore: private::Sealed {}
+
+impl AnySemaphore for Semaphore {}
+impl AnySemaphore for BoundedSemaphore {}
+
+/// Public (so the sealed trait can name it) but unreachable from outside the crate.
+mod private {
+    use super::{AtomicUsize, RawSemaphore};
+
+    /// What both semaphores are made of.
+    pub struct Counter {
+        pub(super) raw: RawSemaphore,
+        /// The bound of a [`BoundedSemaphore`]; [`UNBOUNDED`] for a plain [`Semaphore`].
+        pub(super) bound: usize,
+        /// Permits taken out of circulation by [`SemaphorePermit::forget`] and not yet given back by
+        /// `release()`. A [`BoundedSemaphore`] accepts a release only while this is non-zero: that is
+        /// exactly when the count is below the bound, counting permits held by live guards.
+        pub(super) forgotten: AtomicUsize,
+    }
+
+    pub trait Sealed {
+        fn counter(&self) -> &Counter;
+    }
+
+    impl Sealed for super::Semaphore {
+        fn counter(&self) -> &Counter {
+            &self.0
+        }
+    }
+
+    impl Sealed for super::BoundedSemaphore {
+        fn counter(&self) -> &Counter {
+            &self.0
+        }
     }
 }
 
@@ -147,7 +207,89 @@ macro_rules! shared_methods {
             /// # });
             /// ```
             pub fn acquire(&self) -> Acquire<'_> {
-                Acquire { sem: &self.0, n: 1, node: Waiter::new() }
+                self.0.acquire(1)
+            }
+
+            /// Like [`acquire`](Self::acquire), for a semaphore in an [`Arc`]: the permit keeps
+            /// the semaphore alive and borrows nothing, so it can move into a spawned task.
+            ///
+            /// # Cancel safety
+            ///
+            #[doc = concat!("Cancel-safe; see the [type-level notes](", stringify!($ty), "#cancel-safety).")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # futures_executor::block_on(async {
+            #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(1));")]
+            /// let permit = sem.acquire_owned().await;
+            /// std::thread::spawn(move || drop(permit)).join().unwrap();
+            /// assert_eq!(sem.available_permits(), 1);
+            /// # });
+            /// ```
+            pub fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<Self> {
+                AcquireOwned::new(self.clone(), 1)
+            }
+
+            /// Like [`try_acquire`](Self::try_acquire), for a semaphore in an [`Arc`].
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(1));")]
+            /// let permit = sem.try_acquire_owned().unwrap();
+            /// assert!(sem.try_acquire_owned().is_none());
+            /// # drop(permit);
+            /// ```
+            pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit<Self>> {
+                self.try_acquire_many_owned(1)
+            }
+
+            /// Takes `n` permits at once if they are available and nobody is waiting, without
+            /// waiting. `None` also when `n` exceeds what the semaphore can ever hold.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = aiosync::", stringify!($ty), "::new(3);")]
+            /// let two = sem.try_acquire_many(2).unwrap();
+            /// assert!(sem.try_acquire_many(2).is_none());
+            /// assert_eq!(two.num_permits(), 2);
+            /// ```
+            pub fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
+                self.0.try_acquire(n)
+            }
+
+            /// Like [`try_acquire_many`](Self::try_acquire_many), for a semaphore in an [`Arc`].
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(3));")]
+            /// assert_eq!(sem.try_acquire_many_owned(3).unwrap().num_permits(), 3);
+            /// ```
+            pub fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
+                let permit = self.0.try_acquire(n)?;
+                permit.disarm();
+                Some(OwnedSemaphorePermit { sem: self.clone(), n })
+            }
+
+            /// Blocks the current thread until a permit is acquired, for synchronous code sharing
+            /// the semaphore with async code. It waits in the same FIFO queue as
+            /// [`acquire`](Self::acquire).
+            ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = aiosync::", stringify!($ty), "::new(1);")]
+            /// let permit = sem.acquire_blocking();
+            /// assert_eq!(sem.available_permits(), 0);
+            /// # drop(permit);
+            /// ```
+            pub fn acquire_blocking(&self) -> SemaphorePermit<'_> {
+                block_on(self.acquire())
             }
 
             /// Takes a permit if one is available and nobody is waiting, without waiting.
@@ -161,7 +303,7 @@ macro_rules! shared_methods {
             /// # drop(permit);
             /// ```
             pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-                self.0.raw.try_acquire(1).then(|| SemaphorePermit { sem: &self.0, n: 1 })
+                self.0.try_acquire(1)
             }
 
             /// The number of permits that can be acquired right now.
@@ -263,6 +405,70 @@ impl Semaphore {
     pub fn release(&self) {
         self.0.raw.release(1);
     }
+
+    /// Waits for `n` permits at once; the permit object holds all of them.
+    ///
+    /// The request is served in FIFO order as a whole: permits released while it is at the head
+    /// of the queue are set aside for it, so smaller requests behind it cannot starve it.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropping the future gives back any permits already set aside for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let sem = aiosync::Semaphore::new(5);
+    /// let three = sem.acquire_many(3).await;
+    /// assert_eq!(sem.available_permits(), 2);
+    /// # drop(three);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `n` exceeds [`Semaphore::MAX_PERMITS`], since such a request could never be served.
+    pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
+        self.0.check_request(n).unwrap_or_else(|e| panic!("{e}"));
+        self.0.acquire(n)
+    }
+
+    /// Like [`acquire_many`](Semaphore::acquire_many), for a semaphore in an [`Arc`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(2));
+    /// assert_eq!(sem.acquire_many_owned(2).await.num_permits(), 2);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`acquire_many`](Semaphore::acquire_many).
+    pub fn acquire_many_owned(self: &Arc<Self>, n: usize) -> AcquireOwned<Self> {
+        self.0.check_request(n).unwrap_or_else(|e| panic!("{e}"));
+        AcquireOwned::new(self.clone(), n)
+    }
+
+    /// Adds `n` permits, serving waiters in FIFO order. tokio's `add_permits`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(0);
+    /// sem.release_many(3);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the count would exceed [`Semaphore::MAX_PERMITS`].
+    pub fn release_many(&self, n: usize) {
+        self.0.raw.release(n);
+    }
 }
 
 impl Default for Semaphore {
@@ -336,14 +542,82 @@ impl BoundedSemaphore {
     /// [`OverRelease`] if the count is already at the bound, counting the permits that live
     /// [`SemaphorePermit`]s hold (they will come back when dropped). Nothing changes then.
     pub fn release(&self) -> Result<(), OverRelease> {
+        self.release_many(1)
+    }
+
+    /// Gives back `n` forgotten permits at once, or none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::BoundedSemaphore::new(3);
+    /// sem.try_acquire_many(2).unwrap().forget();
+    /// assert!(sem.release_many(3).is_err());
+    /// assert!(sem.release_many(2).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OverRelease`] if fewer than `n` permits are missing from the bound (as for
+    /// [`release`](BoundedSemaphore::release)). Nothing changes then.
+    pub fn release_many(&self, n: usize) -> Result<(), OverRelease> {
         self.0
             .forgotten
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| f.checked_sub(1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| f.checked_sub(n))
             .map_err(|_| OverRelease {
                 bound: self.bound(),
             })?;
-        self.0.raw.release(1);
+        self.0.raw.release(n);
         Ok(())
+    }
+
+    /// Waits for `n` permits at once; see [`Semaphore::acquire_many`] for the FIFO guarantee.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropping the future gives back any permits already set aside for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let sem = aiosync::BoundedSemaphore::new(2);
+    /// let both = sem.acquire_many(2)?.await;
+    /// assert!(sem.acquire_many(3).is_err()); // could never be served
+    /// # drop(both);
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TooManyPermits`], at once rather than a wait that never ends, if `n` exceeds the bound.
+    pub fn acquire_many(&self, n: usize) -> Result<Acquire<'_>, TooManyPermits> {
+        self.0.check_request(n)?;
+        Ok(self.0.acquire(n))
+    }
+
+    /// Like [`acquire_many`](BoundedSemaphore::acquire_many), for a semaphore in an [`Arc`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let sem = std::sync::Arc::new(aiosync::BoundedSemaphore::new(2));
+    /// assert_eq!(sem.acquire_many_owned(2)?.await.num_permits(), 2);
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](BoundedSemaphore::acquire_many).
+    pub fn acquire_many_owned(
+        self: &Arc<Self>,
+        n: usize,
+    ) -> Result<AcquireOwned<Self>, TooManyPermits> {
+        self.0.check_request(n)?;
+        Ok(AcquireOwned::new(self.clone(), n))
     }
 }
 
@@ -406,7 +680,7 @@ pub struct SemaphorePermit<'a> {
     n: usize,
 }
 
-impl SemaphorePermit<'_> {
+impl<'a> SemaphorePermit<'a> {
     /// How many permits this holds.
     ///
     /// # Examples
@@ -431,17 +705,73 @@ impl SemaphorePermit<'_> {
     /// sem.release();
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
-    pub fn forget(self) {
-        let this = ManuallyDrop::new(self);
-        if this.sem.bound != UNBOUNDED {
-            this.sem.forgotten.fetch_add(this.n, Ordering::AcqRel);
+    pub fn forget(mut self) {
+        self.sem.forget(core::mem::take(&mut self.n));
+    }
+
+    /// Splits `n` permits off into a new permit object, or returns `None` if this one holds
+    /// fewer than `n`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(3);
+    /// let mut three = sem.try_acquire_many(3).unwrap();
+    /// let one = three.split(1).unwrap();
+    /// assert_eq!((three.num_permits(), one.num_permits()), (2, 1));
+    /// drop(one);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn split(&mut self, n: usize) -> Option<SemaphorePermit<'a>> {
+        self.n = self.n.checked_sub(n)?;
+        Some(SemaphorePermit { sem: self.sem, n })
+    }
+
+    /// Moves the permits of `other` into this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(2);
+    /// let mut a = sem.try_acquire().unwrap();
+    /// a.merge(sem.try_acquire().unwrap());
+    /// assert_eq!(a.num_permits(), 2);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `other` comes from a different semaphore.
+    pub fn merge(&mut self, mut other: SemaphorePermit<'a>) {
+        assert!(
+            core::ptr::eq(self.sem, other.sem),
+            "merging permits of different semaphores"
+        );
+        self.n += core::mem::take(&mut other.n);
+    }
+
+    /// Gives up the permits without releasing them: the caller takes them over.
+    fn disarm(mut self) {
+        self.n = 0;
+    }
+}
+
+impl Counter {
+    fn forget(&self, n: usize) {
+        if self.bound != UNBOUNDED {
+            self.forgotten.fetch_add(n, Ordering::AcqRel);
+        }
+    }
+
+    fn release(&self, n: usize) {
+        if n > 0 {
+            self.raw.release(n);
         }
     }
 }
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.sem.raw.release(self.n);
+        self.sem.release(self.n);
     }
 }
 
@@ -453,18 +783,196 @@ impl fmt::Debug for SemaphorePermit<'_> {
     }
 }
 
-/// A semaphore was asked to hold more than `MAX_PERMITS` permits.
+pin_project! {
+    /// The future returned by `acquire_owned` and `acquire_many_owned` on [`Semaphore`] and
+    /// [`BoundedSemaphore`]; resolves to an [`OwnedSemaphorePermit`].
+    ///
+    /// Dropping it before it completes is safe: see
+    /// [`Semaphore`'s cancel safety](Semaphore#cancel-safety).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct AcquireOwned<S: AnySemaphore> {
+        // `None` once the permit has taken it over.
+        sem: Option<Arc<S>>,
+        n: usize,
+        #[pin]
+        node: Waiter,
+    }
+
+    impl<S: AnySemaphore> PinnedDrop for AcquireOwned<S> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(sem) = this.sem {
+                sem.counter().raw.cancel_acquire(this.node.as_ref(), *this.n);
+            }
+        }
+    }
+}
+
+impl<S: AnySemaphore> AcquireOwned<S> {
+    fn new(sem: Arc<S>, n: usize) -> Self {
+        AcquireOwned {
+            sem: Some(sem),
+            n,
+            node: Waiter::new(),
+        }
+    }
+}
+
+impl<S: AnySemaphore> Future for AcquireOwned<S> {
+    type Output = OwnedSemaphorePermit<S>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let sem = this
+            .sem
+            .as_ref()
+            .expect("`AcquireOwned` polled after completion");
+        ready!(
+            sem.counter()
+                .raw
+                .poll_acquire(this.node.as_ref(), *this.n, cx)
+        );
+        Poll::Ready(OwnedSemaphorePermit {
+            sem: this.sem.take().expect("checked above"),
+            n: *this.n,
+        })
+    }
+}
+
+impl<S: AnySemaphore> FusedFuture for AcquireOwned<S> {
+    fn is_terminated(&self) -> bool {
+        self.sem.is_none()
+    }
+}
+
+impl<S: AnySemaphore> fmt::Debug for AcquireOwned<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned")
+            .field("permits", &self.n)
+            .field("state", &self.node.state())
+            .finish()
+    }
+}
+
+/// Like [`SemaphorePermit`], but owning an [`Arc`] of the semaphore instead of borrowing it, so
+/// it is `'static`; from `acquire_owned`. Dropping it gives the permits back.
+#[must_use = "if unused the permit is released at once"]
+#[clippy::has_significant_drop]
+pub struct OwnedSemaphorePermit<S: AnySemaphore = Semaphore> {
+    sem: Arc<S>,
+    n: usize,
+}
+
+impl<S: AnySemaphore> OwnedSemaphorePermit<S> {
+    /// How many permits this holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(1));
+    /// assert_eq!(sem.try_acquire_owned().unwrap().num_permits(), 1);
+    /// ```
+    pub fn num_permits(&self) -> usize {
+        self.n
+    }
+
+    /// The semaphore the permits come from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(aiosync::Semaphore::new(1));
+    /// let permit = sem.try_acquire_owned().unwrap();
+    /// assert!(Arc::ptr_eq(permit.semaphore(), &sem));
+    /// ```
+    pub fn semaphore(&self) -> &Arc<S> {
+        &self.sem
+    }
+
+    /// Keeps the permits out of circulation; see [`SemaphorePermit::forget`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::BoundedSemaphore::new(1));
+    /// sem.try_acquire_owned().unwrap().forget();
+    /// assert!(sem.release().is_ok());
+    /// ```
+    pub fn forget(mut self) {
+        self.sem.counter().forget(core::mem::take(&mut self.n));
+    }
+
+    /// Splits `n` permits off into a new permit object, or returns `None` if this one holds
+    /// fewer than `n`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(2));
+    /// let mut two = sem.try_acquire_many_owned(2).unwrap();
+    /// let one = two.split(1).unwrap();
+    /// assert_eq!((two.num_permits(), one.num_permits()), (1, 1));
+    /// ```
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        self.n = self.n.checked_sub(n)?;
+        Some(OwnedSemaphorePermit {
+            sem: self.sem.clone(),
+            n,
+        })
+    }
+
+    /// Moves the permits of `other` into this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(2));
+    /// let mut a = sem.try_acquire_owned().unwrap();
+    /// a.merge(sem.try_acquire_owned().unwrap());
+    /// assert_eq!(a.num_permits(), 2);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `other` comes from a different semaphore.
+    pub fn merge(&mut self, mut other: Self) {
+        assert!(
+            Arc::ptr_eq(&self.sem, &other.sem),
+            "merging permits of different semaphores"
+        );
+        self.n += core::mem::take(&mut other.n);
+    }
+}
+
+impl<S: AnySemaphore> Drop for OwnedSemaphorePermit<S> {
+    fn drop(&mut self) {
+        self.sem.counter().release(self.n);
+    }
+}
+
+impl<S: AnySemaphore> fmt::Debug for OwnedSemaphorePermit<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedSemaphorePermit")
+            .field("permits", &self.n)
+            .finish()
+    }
+}
+
+/// More permits than a semaphore can ever hold: above `MAX_PERMITS` for a new semaphore or a
+/// [`Semaphore::acquire_many`], above the bound for a [`BoundedSemaphore::acquire_many`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooManyPermits {
     requested: usize,
+    max: usize,
 }
 
 impl fmt::Display for TooManyPermits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "a semaphore cannot hold {} permits (at most {MAX_PERMITS})",
-            self.requested
+            "{} permits requested from a semaphore that can hold at most {}",
+            self.requested, self.max
         )
     }
 }

@@ -8,7 +8,8 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 
-use aiosync::{Condition, Lock};
+use aiosync::condition::Wait;
+use aiosync::{Condition, Lock, LockGuard};
 use common::{Counter, Exec, poll, poll_noop, scaled, until};
 use futures_core::FusedFuture;
 
@@ -43,12 +44,14 @@ fn dropping_an_unpolled_wait_releases_the_lock() {
     assert!(!lock.locked());
 }
 
+type QueuedWait<'a> = Pin<Box<Wait<'a, LockGuard<'a, Vec<usize>>>>>;
+
 /// Queues `n` waits (each acquiring the lock, then waiting), returning them in queue order.
 fn queue_waits<'a>(
     lock: &'a Lock<Vec<usize>>,
     cond: &'a Condition,
     n: usize,
-) -> Vec<Pin<Box<aiosync::condition::Wait<'a, Vec<usize>>>>> {
+) -> Vec<QueuedWait<'a>> {
     (0..n)
         .map(|_| {
             let mut w = Box::pin(cond.wait(lock.try_acquire().unwrap()));

@@ -72,7 +72,11 @@ fn a_panicking_waker_does_not_stop_event_set_from_waking_the_rest() {
     assert!(panics(|| event.set()));
     assert!(event.is_set());
     assert_eq!(counters[0].wakes(), 1);
-    assert_eq!(counters[2].wakes(), 1, "a waker after the panicking one was skipped");
+    assert_eq!(
+        counters[2].wakes(),
+        1,
+        "a waker after the panicking one was skipped"
+    );
     event.clear();
     for wait in &mut waits {
         assert!(poll_noop(wait.as_mut()).is_ready());
@@ -110,7 +114,10 @@ fn a_panicking_predicate_releases_the_lock_and_leaves_the_condition_usable() {
     let mut wait = Box::pin(cond.wait_for(lock.try_acquire().unwrap(), |_| panic!("predicate")));
     assert!(panics(|| drop(poll_noop(wait.as_mut()))));
     drop(wait);
-    assert!(!lock.locked(), "the guard inside the panicked future was not released");
+    assert!(
+        !lock.locked(),
+        "the guard inside the panicked future was not released"
+    );
 
     // Panicking on a re-check after a notification, with the lock re-acquired.
     let mut checks = 0;

@@ -27,8 +27,8 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<Event>();
     send_sync_debug::<EventWait<'static>>();
     send_sync_debug::<Condition>();
-    send_sync_debug::<ConditionWait<'static, Vec<u8>>>();
-    send_sync::<WaitFor<'static, Vec<u8>, fn(&mut Vec<u8>) -> bool>>();
+    send_sync_debug::<ConditionWait<'static, LockGuard<'static, Vec<u8>>>>();
+    send_sync::<WaitFor<'static, LockGuard<'static, Vec<u8>>, fn(&mut Vec<u8>) -> bool>>();
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn futures_are_not_unpin() {
     <LockAcquire<'static, ()> as AmbiguousIfUnpin<_>>::check();
     <SemaphoreAcquire<'static> as AmbiguousIfUnpin<_>>::check();
     <EventWait<'static> as AmbiguousIfUnpin<_>>::check();
-    <ConditionWait<'static, ()> as AmbiguousIfUnpin<_>>::check();
+    <ConditionWait<'static, LockGuard<'static, ()>> as AmbiguousIfUnpin<_>>::check();
 }
 
 /// Sizes on 64-bit targets, next to tokio 1.54's: `Mutex<()>` 40 B, `Semaphore` 40 B,
@@ -74,5 +74,5 @@ fn sizes() {
     assert_eq!(size_of::<LockAcquire<'static, ()>>(), 56);
     assert_eq!(size_of::<SemaphoreAcquire<'static>>(), 64);
     assert_eq!(size_of::<EventWait<'static>>(), 56);
-    assert_eq!(size_of::<ConditionWait<'static, ()>>(), 72);
+    assert_eq!(size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(), 72);
 }

@@ -1,0 +1,41 @@
+//! Waiting by parking the thread: the blocking variants poll the very futures async code awaits,
+//! so they wait in the same FIFO queue with the same fairness and cancel-safety.
+
+use alloc::sync::Arc;
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+use std::task::Wake;
+use std::thread::{self, Thread};
+
+struct Unparker(Thread);
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    /// One waker per thread, made once: blocking waits allocate nothing either.
+    static WAKER: Waker = Waker::from(Arc::new(Unparker(thread::current())));
+}
+
+/// Polls `fut` on this thread, parking between polls, until it completes.
+pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+                return out;
+            }
+            // A stale unpark token only costs one extra poll.
+            thread::park();
+        }
+    })
+}
