@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
 use aiosync::condition::Wait;
 use aiosync::{Condition, Lock, LockGuard};
@@ -319,5 +320,88 @@ async fn cancelled_waiters_never_swallow_notifications(ex: Exec) {
 
 on_every_executor!(
     bounded_buffer,
-    cancelled_waiters_never_swallow_notifications
+    cancelled_waiters_never_swallow_notifications,
+    owned_waits_with_deadlines,
 );
+
+#[test]
+fn owned_guards_wait_and_notify_too() {
+    let lock = Arc::new(Lock::new(0));
+    let cond = Condition::new();
+    let mut wait = pin!(cond.wait_for(lock.try_acquire_owned().unwrap(), |n| *n > 0));
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    assert!(!lock.locked());
+    let mut guard = lock.try_acquire_owned().unwrap();
+    *guard = 1;
+    assert_eq!(cond.notify(&guard, 1), 1);
+    drop(guard);
+    let Poll::Ready(guard) = poll_noop(wait.as_mut()) else {
+        panic!("not woken")
+    };
+    assert_eq!(*guard, 1);
+    assert!(Arc::ptr_eq(aiosync::OwnedLockGuard::lock(&guard), &lock));
+}
+
+#[test]
+fn blocking_waits_share_the_queue_with_async_waits() {
+    let shared = Arc::new((Lock::new(Vec::new()), Condition::new()));
+    let (lock, cond) = &*shared;
+    let mut early = pin!(cond.wait(lock.try_acquire().unwrap()));
+    assert!(poll_noop(early.as_mut()).is_pending());
+    let s = shared.clone();
+    let blocking = std::thread::spawn(move || {
+        let (lock, cond) = &*s;
+        let mut guard = cond.wait_blocking(lock.acquire_blocking());
+        guard.push("blocking");
+    });
+    while cond.waiters() < 2 {
+        std::thread::yield_now();
+    }
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify_all(&guard), 2);
+    drop(guard);
+    // Notified in FIFO order, so the async waiter gets the lock first.
+    let Poll::Ready(mut guard) = poll_noop(early.as_mut()) else {
+        panic!("the blocking waiter barged")
+    };
+    guard.push("async");
+    drop(guard);
+    blocking.join().unwrap();
+    assert_eq!(*lock.try_acquire().unwrap(), ["async", "blocking"]);
+}
+
+/// Spawned tasks wait with owned guards under a deadline; whether the deadline or the
+/// notification wins, the lock is never stranded and every surviving waiter gets the item.
+async fn owned_waits_with_deadlines(ex: Exec) {
+    let lock = Arc::new(Lock::new(0_usize));
+    let cond = Arc::new(Condition::new());
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (lock, cond) = (lock.clone(), cond.clone());
+            ex.spawn(async move {
+                let guard = lock.acquire_owned().await;
+                let deadline = Duration::from_millis(if i % 2 == 0 { 1 } else { 5_000 });
+                match common::timeout(deadline, cond.wait_for(guard, |n| *n > 0)).await {
+                    Some(mut n) => {
+                        *n -= 1;
+                        true
+                    }
+                    None => false,
+                }
+            })
+        })
+        .collect();
+    common::sleep(Duration::from_millis(20)).await;
+    until(|| cond.waiters() == 4).await;
+    let mut n = lock.acquire().await;
+    *n = 4;
+    cond.notify_all(&n);
+    drop(n);
+    let mut served = 0;
+    for task in tasks {
+        served += usize::from(task.await);
+    }
+    assert_eq!(served, 4);
+    assert_eq!(*lock.acquire().await, 0);
+    assert!(!lock.locked() && cond.waiters() == 0);
+}

@@ -121,4 +121,50 @@ async fn set_releases_every_task(ex: Exec) {
     }
 }
 
-on_every_executor!(set_releases_every_task);
+on_every_executor!(set_releases_every_task, waits_with_deadlines);
+
+#[test]
+fn blocking_waiters_are_woken_by_set_like_async_ones() {
+    let event = Arc::new(Event::new());
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let event = event.clone();
+            std::thread::spawn(move || event.wait_blocking())
+        })
+        .collect();
+    let mut task = pin!(event.wait());
+    assert!(poll_noop(task.as_mut()).is_pending());
+    while event.waiters() < 4 {
+        std::thread::yield_now();
+    }
+    event.set();
+    event.clear();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(poll_noop(task.as_mut()).is_ready());
+}
+
+/// Waits under a deadline on any executor: those that time out leave the queue, the others are
+/// all released by one `set`.
+async fn waits_with_deadlines(ex: Exec) {
+    let event = Arc::new(Event::new());
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let event = event.clone();
+            ex.spawn(async move {
+                let deadline = std::time::Duration::from_millis(if i % 2 == 0 { 1 } else { 5_000 });
+                common::timeout(deadline, event.wait()).await.is_some()
+            })
+        })
+        .collect();
+    common::sleep(std::time::Duration::from_millis(20)).await;
+    until(|| event.waiters() == 4).await;
+    event.set();
+    let mut woken = 0;
+    for task in tasks {
+        woken += usize::from(task.await);
+    }
+    assert_eq!(woken, 4);
+    assert_eq!(event.waiters(), 0);
+}

@@ -5,8 +5,9 @@ mod common;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
-use aiosync::Lock;
+use aiosync::{Lock, LockGuard, OwnedLockGuard};
 use common::{Counter, Exec, poll, poll_noop, scaled, until};
 use futures_core::FusedFuture;
 
@@ -242,5 +243,143 @@ async fn cancelled_waiters_lose_nothing(ex: Exec) {
 on_every_executor!(
     mutual_exclusion,
     fifo_across_tasks,
-    cancelled_waiters_lose_nothing
+    cancelled_waiters_lose_nothing,
+    owned_guards_and_deadlines,
 );
+
+#[test]
+fn map_and_try_map_narrow_the_guard_and_keep_the_lock() {
+    let lock = Lock::new((1, vec![2, 3]));
+    let mut second = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.1);
+    second.push(4);
+    assert!(lock.locked() && lock.try_acquire().is_none());
+    drop(second);
+    let first = LockGuard::try_map(lock.try_acquire().unwrap(), |v| v.1.first_mut()).unwrap();
+    assert_eq!(*first, 2);
+    drop(first);
+    let missing = LockGuard::try_map(lock.try_acquire().unwrap(), |v| v.1.get_mut(9));
+    let guard = missing.unwrap_err();
+    assert_eq!(guard.1, [2, 3, 4]);
+    drop(guard);
+    assert!(!lock.locked());
+}
+
+#[test]
+fn a_mapped_guard_hands_the_lock_to_the_next_waiter() {
+    let lock = Lock::new((0, 0));
+    let mapped = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.0);
+    let mut waiter = pin!(lock.acquire());
+    assert!(poll_noop(waiter.as_mut()).is_pending());
+    drop(mapped);
+    assert!(poll_noop(waiter.as_mut()).is_ready());
+}
+
+#[test]
+fn a_panicking_map_closure_releases_the_lock() {
+    let lock = Lock::new(0);
+    let guard = lock.try_acquire().unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        LockGuard::map(guard, |_| -> &mut i32 { panic!("map") })
+    }));
+    assert!(result.is_err());
+    assert!(!lock.locked());
+}
+
+#[test]
+fn owned_guards_and_their_futures() {
+    let lock = Arc::new(Lock::new(0));
+    let mut held = lock.try_acquire_owned().unwrap();
+    *held += 1;
+    assert!(lock.try_acquire_owned().is_none());
+    let mut owned = pin!(lock.acquire_owned());
+    let mut borrowed = pin!(lock.acquire());
+    assert!(poll_noop(owned.as_mut()).is_pending());
+    assert!(poll_noop(borrowed.as_mut()).is_pending());
+    // The owned guard outlives any borrow: it moves to another thread and is dropped there.
+    std::thread::spawn(move || drop(held)).join().unwrap();
+    let Poll::Ready(mut guard) = poll_noop(owned.as_mut()) else {
+        panic!("FIFO: the owned acquire queued first")
+    };
+    assert!(owned.is_terminated());
+    *guard += 1;
+    assert!(Arc::ptr_eq(OwnedLockGuard::lock(&guard), &lock));
+    drop(guard);
+    let Poll::Ready(guard) = poll_noop(borrowed.as_mut()) else {
+        panic!("not handed on")
+    };
+    assert_eq!(*guard, 2);
+}
+
+#[test]
+fn a_granted_then_dropped_owned_acquire_hands_the_lock_on() {
+    let lock = Arc::new(Lock::new(()));
+    let held = lock.try_acquire_owned().unwrap();
+    let mut first = Box::pin(lock.acquire_owned());
+    let mut second = pin!(lock.acquire_owned());
+    assert!(poll_noop(first.as_mut()).is_pending());
+    assert!(poll_noop(second.as_mut()).is_pending());
+    drop(held);
+    drop(first);
+    assert!(poll_noop(second.as_mut()).is_ready());
+}
+
+#[test]
+fn blocking_acquires_wait_in_the_same_fifo_queue_as_async_ones() {
+    let lock = Arc::new(Lock::new(Vec::new()));
+    let held = lock.try_acquire().unwrap();
+    let mut early = pin!(lock.acquire());
+    assert!(poll_noop(early.as_mut()).is_pending());
+    let l = lock.clone();
+    let blocking = std::thread::spawn(move || l.acquire_blocking().push("blocking"));
+    while lock.waiters() < 2 {
+        std::thread::yield_now();
+    }
+    drop(held);
+    // The async waiter queued first, so it is served first even though the thread is parked.
+    let Poll::Ready(mut guard) = poll_noop(early.as_mut()) else {
+        panic!("the blocking waiter barged")
+    };
+    guard.push("async");
+    drop(guard);
+    blocking.join().unwrap();
+    assert_eq!(*lock.try_acquire().unwrap(), ["async", "blocking"]);
+}
+
+/// Owned guards move into spawned tasks; waits under a deadline (a `select!` with a timer) are
+/// abandoned at random and nothing is lost.
+async fn owned_guards_and_deadlines(ex: Exec) {
+    let lock = Arc::new(Lock::new(0_usize));
+    let mut guard = lock.acquire_owned().await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let lock = lock.clone();
+            ex.spawn(async move {
+                let deadline = Duration::from_millis(if i % 2 == 0 { 1 } else { 5_000 });
+                match common::timeout(deadline, lock.acquire_owned()).await {
+                    Some(mut guard) => {
+                        *guard += 1;
+                        true
+                    }
+                    None => false,
+                }
+            })
+        })
+        .collect();
+    until(|| lock.waiters() > 0).await;
+    // The holder's guard moves into a task of its own, which releases it after a while.
+    let holder = ex.spawn(async move {
+        common::sleep(Duration::from_millis(20)).await;
+        *guard += 100;
+    });
+    holder.await;
+    let mut acquired = 0;
+    for task in tasks {
+        acquired += usize::from(task.await);
+    }
+    assert!(
+        acquired >= 4,
+        "waiters with a long deadline must all get the lock"
+    );
+    assert_eq!(*lock.acquire().await, 100 + acquired);
+    assert!(!lock.locked() && lock.waiters() == 0);
+}

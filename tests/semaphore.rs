@@ -7,6 +7,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
+use std::time::Duration;
 
 use aiosync::{BoundedSemaphore, Semaphore};
 use common::{Counter, Exec, poll, poll_noop, scaled, until};
@@ -251,4 +252,162 @@ async fn fifo_across_tasks(ex: Exec) {
     assert_eq!(*order.lock().unwrap(), (0..10).collect::<Vec<_>>());
 }
 
-on_every_executor!(permits_are_conserved, fifo_across_tasks);
+on_every_executor!(
+    permits_are_conserved,
+    fifo_across_tasks,
+    owned_permits_in_tasks_with_deadlines,
+);
+
+#[test]
+fn a_large_request_at_the_head_is_not_starved_by_small_ones() {
+    let sem = Semaphore::new(0);
+    let mut big = pin!(sem.acquire_many(3));
+    let mut small = pin!(sem.acquire());
+    assert!(poll_noop(big.as_mut()).is_pending());
+    assert!(poll_noop(small.as_mut()).is_pending());
+    sem.release();
+    sem.release();
+    // The two permits are set aside for the head; the small request behind it gets nothing.
+    assert!(poll_noop(small.as_mut()).is_pending());
+    assert!(sem.try_acquire().is_none());
+    assert_eq!(sem.available_permits(), 0);
+    sem.release();
+    let Poll::Ready(permit) = poll_noop(big.as_mut()) else {
+        panic!("head not served")
+    };
+    assert_eq!(permit.num_permits(), 3);
+    sem.release();
+    assert!(poll_noop(small.as_mut()).is_ready());
+}
+
+#[test]
+fn a_dropped_partly_served_request_passes_its_permits_on() {
+    let sem = Semaphore::new(0);
+    let mut big = Box::pin(sem.acquire_many(3));
+    let mut small = pin!(sem.acquire());
+    assert!(poll_noop(big.as_mut()).is_pending());
+    assert!(poll_noop(small.as_mut()).is_pending());
+    sem.release_many(2);
+    drop(big);
+    // One of the two set-aside permits serves the next waiter, the other goes back.
+    let Poll::Ready(_permit) = poll_noop(small.as_mut()) else {
+        panic!("not handed on")
+    };
+    assert_eq!(sem.available_permits(), 1);
+}
+
+#[test]
+fn many_permits_split_merge_and_release_many() {
+    let sem = Semaphore::new(5);
+    let mut four = sem.try_acquire_many(4).unwrap();
+    assert!(sem.try_acquire_many(2).is_none());
+    let one = four.split(1).unwrap();
+    assert!(four.split(4).is_none());
+    assert_eq!((four.num_permits(), one.num_permits()), (3, 1));
+    drop(one);
+    assert_eq!(sem.available_permits(), 2);
+    four.merge(sem.try_acquire().unwrap());
+    assert_eq!(four.num_permits(), 4);
+    four.forget();
+    assert_eq!(sem.available_permits(), 1);
+    sem.release_many(4);
+    assert_eq!(sem.available_permits(), 5);
+    assert_eq!(sem.try_acquire_many(0).unwrap().num_permits(), 0);
+}
+
+#[test]
+#[should_panic(expected = "different semaphores")]
+fn merging_permits_of_two_semaphores_panics() {
+    let (a, b) = (Semaphore::new(1), Semaphore::new(1));
+    a.try_acquire().unwrap().merge(b.try_acquire().unwrap());
+}
+
+#[test]
+fn bounded_requests_above_the_bound_fail_at_once() {
+    let sem = BoundedSemaphore::new(2);
+    let err = sem.acquire_many(3).unwrap_err();
+    assert!(err.to_string().contains("at most 2"), "{err}");
+    assert!(sem.try_acquire_many(3).is_none());
+    let two = sem.try_acquire_many(2).unwrap();
+    two.forget();
+    assert!(sem.release_many(3).is_err());
+    sem.release_many(2).unwrap();
+    assert_eq!(sem.available_permits(), 2);
+    assert!(sem.release().is_err());
+    let sem = Arc::new(sem);
+    assert!(sem.acquire_many_owned(3).is_err());
+}
+
+#[test]
+fn owned_permits_outlive_the_borrow_and_keep_fifo() {
+    let sem = Arc::new(BoundedSemaphore::new(2));
+    let mut held = sem.try_acquire_many_owned(2).unwrap();
+    let mut owned = pin!(sem.acquire_owned());
+    let mut borrowed = pin!(sem.acquire());
+    assert!(poll_noop(owned.as_mut()).is_pending());
+    assert!(poll_noop(borrowed.as_mut()).is_pending());
+    let one = held.split(1).unwrap();
+    std::thread::spawn(move || drop(one)).join().unwrap();
+    let Poll::Ready(permit) = poll_noop(owned.as_mut()) else {
+        panic!("FIFO: the owned acquire queued first")
+    };
+    assert!(Arc::ptr_eq(permit.semaphore(), &sem));
+    assert!(poll_noop(borrowed.as_mut()).is_pending());
+    drop(held);
+    assert!(poll_noop(borrowed.as_mut()).is_ready());
+    permit.forget();
+    assert!(sem.release().is_ok());
+    assert!(sem.release().is_err());
+}
+
+#[test]
+fn blocking_acquires_wait_in_the_same_fifo_queue_as_async_ones() {
+    let sem = Arc::new(Semaphore::new(0));
+    let mut early = pin!(sem.acquire());
+    assert!(poll_noop(early.as_mut()).is_pending());
+    let s = sem.clone();
+    let blocking = std::thread::spawn(move || s.acquire_blocking().forget());
+    while sem.waiters() < 2 {
+        std::thread::yield_now();
+    }
+    sem.release();
+    let Poll::Ready(permit) = poll_noop(early.as_mut()) else {
+        panic!("the blocking waiter barged")
+    };
+    permit.forget();
+    sem.release();
+    blocking.join().unwrap();
+    assert_eq!(sem.available_permits(), 0);
+}
+
+/// Owned permits handed to spawned tasks, a pool-style workload with some requests abandoned at a
+/// deadline: the count comes back whole.
+async fn owned_permits_in_tasks_with_deadlines(ex: Exec) {
+    let sem = Arc::new(Semaphore::new(3));
+    let busy = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let (sem, busy) = (sem.clone(), busy.clone());
+            ex.spawn(async move {
+                let deadline = Duration::from_millis(if i % 3 == 0 { 1 } else { 5_000 });
+                let Some(permit) =
+                    common::timeout(deadline, sem.acquire_many_owned(1 + i % 2)).await
+                else {
+                    return;
+                };
+                let now = busy.fetch_add(permit.num_permits(), Ordering::SeqCst);
+                assert!(
+                    now + permit.num_permits() <= 3,
+                    "more permits out than exist"
+                );
+                common::sleep(Duration::from_millis(1)).await;
+                busy.fetch_sub(permit.num_permits(), Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await;
+    }
+    assert_eq!(sem.available_permits(), 3);
+    assert_eq!(sem.waiters(), 0);
+}

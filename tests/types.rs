@@ -74,5 +74,8 @@ fn sizes() {
     assert_eq!(size_of::<LockAcquire<'static, ()>>(), 56);
     assert_eq!(size_of::<SemaphoreAcquire<'static>>(), 64);
     assert_eq!(size_of::<EventWait<'static>>(), 56);
-    assert_eq!(size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(), 72);
+    assert_eq!(
+        size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(),
+        72
+    );
 }

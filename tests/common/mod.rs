@@ -168,3 +168,36 @@ macro_rules! on_every_executor {
 pub fn scaled(n: usize) -> usize {
     if cfg!(miri) { (n / 50).max(2) } else { n }
 }
+
+/// A runtime-agnostic sleep: a thread wakes the task when the time is up. Tests only; aiosync
+/// itself has no timer.
+pub fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
+    let state = Arc::new(std::sync::Mutex::new((false, None::<Waker>)));
+    let timer = state.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        let mut s = timer.lock().unwrap();
+        s.0 = true;
+        if let Some(w) = s.1.take() {
+            w.wake();
+        }
+    });
+    std::future::poll_fn(move |cx| {
+        let mut s = state.lock().unwrap();
+        if s.0 {
+            Poll::Ready(())
+        } else {
+            s.1 = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    })
+}
+
+/// Runs `fut` with a deadline on any executor; `None` if the deadline won (and `fut` was dropped).
+pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
+    use futures_util::future::{Either, select};
+    match select(std::pin::pin!(fut), std::pin::pin!(sleep(d))).await {
+        Either::Left((out, _)) => Some(out),
+        Either::Right(((), _)) => None,
+    }
+}
