@@ -6,9 +6,12 @@ use std::rc::Rc;
 
 use aiosync::condition::{Wait as ConditionWait, WaitFor};
 use aiosync::event::Wait as EventWait;
-use aiosync::lock::Acquire as LockAcquire;
-use aiosync::semaphore::Acquire as SemaphoreAcquire;
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, LockGuard, Semaphore, SemaphorePermit};
+use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
+use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
+use aiosync::{
+    BoundedSemaphore, Condition, Event, Lock, LockGuard, MappedLockGuard, OwnedLockGuard,
+    OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+};
 
 fn send_sync_debug<T: Send + Sync + Debug + ?Sized>() {}
 fn send_sync<T: Send + Sync>() {}
@@ -29,6 +32,23 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<Condition>();
     send_sync_debug::<ConditionWait<'static, LockGuard<'static, Vec<u8>>>>();
     send_sync::<WaitFor<'static, LockGuard<'static, Vec<u8>>, fn(&mut Vec<u8>) -> bool>>();
+    send_sync_debug::<OwnedLockGuard<Vec<u8>>>();
+    send_sync_debug::<LockAcquireOwned<Vec<u8>>>();
+    send_sync_debug::<MappedLockGuard<'static, [u8]>>();
+    send_sync_debug::<OwnedSemaphorePermit>();
+    send_sync_debug::<OwnedSemaphorePermit<BoundedSemaphore>>();
+    send_sync_debug::<SemaphoreAcquireOwned<Semaphore>>();
+    send_sync_debug::<ConditionWait<'static, OwnedLockGuard<Vec<u8>>>>();
+}
+
+/// Owned guards and permits borrow nothing: they can be moved into `'static` tasks.
+#[test]
+fn owned_guards_are_static() {
+    fn is_static<T: 'static>() {}
+    is_static::<OwnedLockGuard<Vec<u8>>>();
+    is_static::<LockAcquireOwned<Vec<u8>>>();
+    is_static::<OwnedSemaphorePermit<BoundedSemaphore>>();
+    is_static::<SemaphoreAcquireOwned<Semaphore>>();
 }
 
 #[test]
@@ -56,6 +76,8 @@ fn futures_are_not_unpin() {
     <SemaphoreAcquire<'static> as AmbiguousIfUnpin<_>>::check();
     <EventWait<'static> as AmbiguousIfUnpin<_>>::check();
     <ConditionWait<'static, LockGuard<'static, ()>> as AmbiguousIfUnpin<_>>::check();
+    <LockAcquireOwned<()> as AmbiguousIfUnpin<_>>::check();
+    <SemaphoreAcquireOwned<Semaphore> as AmbiguousIfUnpin<_>>::check();
 }
 
 /// Sizes on 64-bit targets, next to tokio 1.54's: `Mutex<()>` 40 B, `Semaphore` 40 B,
