@@ -85,3 +85,27 @@ fn bounded_release_races_never_exceed_the_bound() {
         assert!(sem.release().is_err());
     });
 }
+
+#[test]
+fn a_dropped_partly_served_request_returns_exactly_its_share() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let s = sem.clone();
+        // Wants two permits; dropped after one poll, perhaps with one or both set aside for it.
+        let big = thread::spawn(move || {
+            let mut acquire = pin!(s.acquire_many(2));
+            let _ = acquire
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()));
+            thread::yield_now();
+        });
+        let s = sem.clone();
+        let small = thread::spawn(move || block_on(s.acquire()).forget());
+        sem.release();
+        sem.release();
+        big.join().unwrap();
+        small.join().unwrap();
+        assert_eq!(sem.available_permits(), 1, "a permit was lost or made up");
+        assert_eq!(sem.waiters(), 0);
+    });
+}
