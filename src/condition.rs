@@ -1,4 +1,4 @@
-//! [`Condition`]: asyncio's `Condition`, a condition variable that works with any [`Lock`].
+//! [`Condition`]: asyncio's `Condition`, a condition variable that works with any [`Lock`](crate::Lock).
 
 use core::fmt;
 use core::future::Future;
@@ -12,11 +12,11 @@ use crate::blocking::block_on;
 use crate::lock::Guard;
 use crate::queue::{SideList, Waiter, WaiterState};
 
-/// asyncio's `Condition`: tasks holding a [`Lock`] wait until another task notifies them.
+/// asyncio's `Condition`: tasks holding a [`Lock`](crate::Lock) wait until another task notifies them.
 ///
 /// A `Condition` does not own a lock; it is used with one, like `std::sync::Condvar`. That is what
 /// lets several conditions share one lock, as in the classic bounded buffer with `not_empty` and
-/// `not_full`. Every method takes the [`LockGuard`], so waiting or notifying without holding the
+/// `not_full`. Every method takes the [`LockGuard`](crate::LockGuard), so waiting or notifying without holding the
 /// lock (asyncio's `RuntimeError`) does not compile:
 ///
 /// | asyncio | aiosync |
@@ -66,6 +66,25 @@ use crate::queue::{SideList, Waiter, WaiterState};
 ///         ready.notify_all(&guard);
 ///     },
 /// );
+/// # });
+/// ```
+///
+/// Waiting or notifying without holding the lock, asyncio's `RuntimeError('cannot wait on
+/// un-acquired lock')`, does not compile, because both take the guard:
+///
+/// ```compile_fail
+/// let (lock, cond) = (aiosync::Lock::new(()), aiosync::Condition::new());
+/// cond.notify(&lock, 1); // error: a `&Lock` is not a guard
+/// ```
+///
+/// And `wait` consumes the guard, so it cannot be used while the lock is given up:
+///
+/// ```compile_fail
+/// # futures_executor::block_on(async {
+/// let (lock, cond) = (aiosync::Lock::new(0), aiosync::Condition::new());
+/// let mut guard = lock.acquire().await;
+/// let wait = cond.wait(guard);
+/// *guard += 1; // error: borrow of moved value `guard`
 /// # });
 /// ```
 ///

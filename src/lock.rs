@@ -52,6 +52,23 @@ use crate::queue::{Waiter, WaiterState};
 /// # });
 /// ```
 ///
+/// Releasing a lock you do not hold, asyncio's `RuntimeError('Lock is not acquired.')`, cannot
+/// be written: there is no `release` method, only a guard to drop.
+///
+/// ```compile_fail
+/// let lock = aiosync::Lock::new(());
+/// lock.release(); // error: no method named `release`
+/// ```
+///
+/// A guard cannot outlive its lock, nor be used after it is dropped:
+///
+/// ```compile_fail
+/// let guard = {
+///     let lock = aiosync::Lock::new(0);
+///     lock.try_acquire().unwrap() // error: `lock` does not live long enough
+/// };
+/// ```
+///
 /// [`acquire`]: Lock::acquire
 /// [`try_acquire`]: Lock::try_acquire
 /// [`locked`]: Lock::locked
@@ -630,6 +647,25 @@ impl<T: ?Sized + fmt::Display> fmt::Display for OwnedLockGuard<T> {
 /// A held [`Lock`] that a [`Condition`](crate::Condition) can wait and notify with:
 /// [`LockGuard`] or [`OwnedLockGuard`]. Sealed: the condition must be able to give the lock up
 /// while waiting and take it back.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use aiosync::{Condition, Guard, Lock};
+///
+/// /// Works with borrowed and owned guards alike.
+/// fn bump<G: Guard<Target = u32>>(cond: &Condition, mut guard: G) -> G {
+///     *guard += 1;
+///     cond.notify_all(&guard);
+///     guard
+/// }
+///
+/// let (lock, cond) = (Arc::new(Lock::new(0)), Condition::new());
+/// drop(bump(&cond, lock.try_acquire().unwrap()));
+/// drop(bump(&cond, lock.try_acquire_owned().unwrap()));
+/// assert_eq!(*lock.try_acquire().unwrap(), 2);
+/// ```
 pub trait Guard: DerefMut + private::Sealed {}
 
 impl<T: ?Sized> Guard for LockGuard<'_, T> {}

@@ -63,6 +63,20 @@ impl Counter {
 
 /// [`Semaphore`] or [`BoundedSemaphore`]: what an [`OwnedSemaphorePermit`] can come from.
 /// Sealed.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use aiosync::{AnySemaphore, BoundedSemaphore, OwnedSemaphorePermit};
+///
+/// fn describe<S: AnySemaphore>(permit: &OwnedSemaphorePermit<S>) -> String {
+///     format!("{} permit(s)", permit.num_permits())
+/// }
+///
+/// let sem = Arc::new(BoundedSemaphore::new(2));
+/// assert_eq!(describe(&sem.try_acquire_many_owned(2).unwrap()), "2 permit(s)");
+/// ```
 pub trait AnySemaphore: private::Sealed {}
 
 impl AnySemaphore for Semaphore {}
