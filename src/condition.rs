@@ -331,6 +331,17 @@ pin_project! {
     ///
     /// Dropping it before it completes is safe: see
     /// [`Condition`'s cancel safety](Condition#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = (aiosync::Lock::new(()), aiosync::Condition::new());
+    /// let wait: aiosync::condition::Wait<'_, _> = cond.wait(lock.acquire().await);
+    /// drop(wait); // never polled: the guard inside is dropped, releasing the lock
+    /// assert!(!lock.locked());
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Wait<'a, G: Guard> {
         cond: &'a Condition,
@@ -431,6 +442,16 @@ pin_project! {
     ///
     /// Dropping it before it completes is safe: see
     /// [`Condition`'s cancel safety](Condition#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = (aiosync::Lock::new(1), aiosync::Condition::new());
+    /// let wait_for = cond.wait_for(lock.acquire().await, |n| *n == 1);
+    /// assert_eq!(*wait_for.await, 1); // the predicate already holds
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct WaitFor<'a, G: Guard, F> {
         #[pin]

@@ -213,6 +213,20 @@ pin_project! {
     /// The future returned by [`Event::wait`].
     ///
     /// Dropping it before it completes is safe: see [`Event`'s cancel safety](Event#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_core::FusedFuture;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let event = aiosync::Event::new();
+    /// event.set();
+    /// let mut wait = std::pin::pin!(event.wait());
+    /// wait.as_mut().await;
+    /// assert!(wait.is_terminated());
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Wait<'a> {
         event: &'a Event,

@@ -278,6 +278,16 @@ pin_project! {
     /// The future returned by [`Lock::acquire`]; resolves to a [`LockGuard`].
     ///
     /// Dropping it before it completes is safe: see [`Lock`'s cancel safety](Lock#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let lock = aiosync::Lock::new(5);
+    /// let acquire: aiosync::lock::Acquire<'_, i32> = lock.acquire();
+    /// assert_eq!(*acquire.await, 5);
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Acquire<'a, T: ?Sized> {
         lock: &'a Lock<T>,
@@ -325,6 +335,16 @@ impl<T: ?Sized> fmt::Debug for Acquire<'_, T> {
 }
 
 /// Access to the value of a held [`Lock`]; dropping it releases the lock.
+///
+/// # Examples
+///
+/// ```
+/// let lock = aiosync::Lock::new(vec![1]);
+/// let mut guard = lock.try_acquire().unwrap();
+/// guard.push(2); // DerefMut to the value
+/// drop(guard); // releases
+/// assert_eq!(lock.into_inner(), [1, 2]);
+/// ```
 #[must_use = "if unused the lock is released at once"]
 #[clippy::has_significant_drop]
 pub struct LockGuard<'a, T: ?Sized> {
@@ -472,6 +492,18 @@ impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
 
 /// A [`LockGuard`] narrowed by [`LockGuard::map`] to a part of the value; dropping it releases
 /// the lock.
+///
+/// # Examples
+///
+/// ```
+/// use aiosync::{Lock, LockGuard, MappedLockGuard};
+///
+/// let lock = Lock::new((0, 'a'));
+/// let mut letter: MappedLockGuard<'_, char> = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.1);
+/// *letter = 'b';
+/// drop(letter);
+/// assert_eq!(lock.into_inner(), (0, 'b'));
+/// ```
 #[must_use = "if unused the lock is released at once"]
 #[clippy::has_significant_drop]
 pub struct MappedLockGuard<'a, U: ?Sized> {
@@ -515,6 +547,19 @@ pin_project! {
     /// The future returned by [`Lock::acquire_owned`]; resolves to an [`OwnedLockGuard`].
     ///
     /// Dropping it before it completes is safe: see [`Lock`'s cancel safety](Lock#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let lock = Arc::new(aiosync::Lock::new(()));
+    /// let acquire: aiosync::lock::AcquireOwned<()> = lock.acquire_owned();
+    /// let guard = acquire.await;
+    /// # drop(guard);
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct AcquireOwned<T: ?Sized> {
         // `None` once the guard has taken it over.
@@ -569,6 +614,17 @@ impl<T: ?Sized> fmt::Debug for AcquireOwned<T> {
 
 /// Like [`LockGuard`], but owning an [`Arc`] of the lock instead of borrowing it, so it is
 /// `'static` when `T` is; from [`Lock::acquire_owned`]. Dropping it releases the lock.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// let lock = Arc::new(aiosync::Lock::new(0));
+/// let mut guard = lock.try_acquire_owned().unwrap();
+/// std::thread::spawn(move || *guard += 1).join().unwrap();
+/// assert_eq!(*lock.try_acquire().unwrap(), 1);
+/// ```
 #[must_use = "if unused the lock is released at once"]
 #[clippy::has_significant_drop]
 pub struct OwnedLockGuard<T: ?Sized> {

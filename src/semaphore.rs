@@ -200,6 +200,13 @@ macro_rules! shared_methods {
     ($ty:ident) => {
         impl $ty {
             /// The largest number of permits a semaphore can hold.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use aiosync::", stringify!($ty), ";")]
+            #[doc = concat!("assert!(", stringify!($ty), "::try_new(", stringify!($ty), "::MAX_PERMITS).is_ok());")]
+            /// ```
             pub const MAX_PERMITS: usize = MAX_PERMITS;
 
             #[doc = concat!("Waits for a permit. asyncio's `await sem.acquire()` / `async with sem`.")]
@@ -641,6 +648,16 @@ pin_project! {
     ///
     /// Dropping it before it completes is safe: see
     /// [`Semaphore`'s cancel safety](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let sem = aiosync::Semaphore::new(1);
+    /// let acquire: aiosync::semaphore::Acquire<'_> = sem.acquire();
+    /// assert_eq!(acquire.await.num_permits(), 1);
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Acquire<'a> {
         sem: &'a Counter,
@@ -687,6 +704,16 @@ impl fmt::Debug for Acquire<'_> {
 }
 
 /// Permits acquired from a [`Semaphore`] or [`BoundedSemaphore`]; dropping it gives them back.
+///
+/// # Examples
+///
+/// ```
+/// let sem = aiosync::Semaphore::new(1);
+/// let permit = sem.try_acquire().unwrap();
+/// assert_eq!(sem.available_permits(), 0);
+/// drop(permit);
+/// assert_eq!(sem.available_permits(), 1);
+/// ```
 #[must_use = "if unused the permit is released at once"]
 #[clippy::has_significant_drop]
 pub struct SemaphorePermit<'a> {
@@ -803,6 +830,18 @@ pin_project! {
     ///
     /// Dropping it before it completes is safe: see
     /// [`Semaphore`'s cancel safety](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let sem = Arc::new(aiosync::Semaphore::new(1));
+    /// let acquire: aiosync::semaphore::AcquireOwned<aiosync::Semaphore> = sem.acquire_owned();
+    /// assert_eq!(acquire.await.num_permits(), 1);
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct AcquireOwned<S: AnySemaphore> {
         // `None` once the permit has taken it over.
@@ -870,6 +909,17 @@ impl<S: AnySemaphore> fmt::Debug for AcquireOwned<S> {
 
 /// Like [`SemaphorePermit`], but owning an [`Arc`] of the semaphore instead of borrowing it, so
 /// it is `'static`; from `acquire_owned`. Dropping it gives the permits back.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// let sem = Arc::new(aiosync::Semaphore::new(1));
+/// let permit = sem.try_acquire_owned().unwrap();
+/// std::thread::spawn(move || drop(permit)).join().unwrap();
+/// assert_eq!(sem.available_permits(), 1);
+/// ```
 #[must_use = "if unused the permit is released at once"]
 #[clippy::has_significant_drop]
 pub struct OwnedSemaphorePermit<S: AnySemaphore = Semaphore> {
@@ -975,6 +1025,13 @@ impl<S: AnySemaphore> fmt::Debug for OwnedSemaphorePermit<S> {
 
 /// More permits than a semaphore can ever hold: above `MAX_PERMITS` for a new semaphore or a
 /// [`Semaphore::acquire_many`], above the bound for a [`BoundedSemaphore::acquire_many`].
+///
+/// # Examples
+///
+/// ```
+/// let err = aiosync::BoundedSemaphore::new(2).acquire_many(3).unwrap_err();
+/// assert_eq!(err.to_string(), "3 permits requested from a semaphore that can hold at most 2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooManyPermits {
     requested: usize,
@@ -995,6 +1052,13 @@ impl std::error::Error for TooManyPermits {}
 
 /// [`BoundedSemaphore::release`] would have raised the count above the bound: asyncio's
 /// `ValueError('BoundedSemaphore released too many times')`.
+///
+/// # Examples
+///
+/// ```
+/// let err = aiosync::BoundedSemaphore::new(1).release().unwrap_err();
+/// assert_eq!(err.to_string(), "BoundedSemaphore released too many times (bound 1)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverRelease {
     bound: usize,
