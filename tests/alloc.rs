@@ -138,3 +138,52 @@ fn condition_waits_allocate_nothing() {
     assert_eq!(n, 0);
     assert_eq!(*lock.try_acquire().unwrap(), N);
 }
+
+#[test]
+fn owned_acquires_allocate_nothing() {
+    let lock = std::sync::Arc::new(Lock::new(0_usize));
+    let held = lock.try_acquire_owned().unwrap();
+    let mut acquires = boxed(|_| lock.acquire_owned());
+    let allocations = allocations_during(|| {
+        for a in &mut acquires {
+            assert!(poll_noop(a.as_mut()).is_pending());
+        }
+        drop(held);
+        for a in &mut acquires {
+            let Poll::Ready(mut guard) = poll_noop(a.as_mut()) else {
+                panic!("not granted in order")
+            };
+            *guard += 1;
+        }
+    });
+    assert_eq!(allocations, 0);
+    assert_eq!(*lock.try_acquire().unwrap(), N);
+}
+
+#[test]
+fn blocking_waits_allocate_nothing_after_the_first() {
+    let lock = std::sync::Arc::new(Lock::new(0_usize));
+    drop(lock.acquire_blocking()); // the first blocking wait on a thread makes its waker
+    let rounds = common::scaled(200);
+    let (go, ready) = std::sync::mpsc::channel::<()>();
+    let l = lock.clone();
+    // Holds the lock each round until this thread is parked waiting for it.
+    let holder = std::thread::spawn(move || {
+        for _ in 0..rounds {
+            let guard = l.acquire_blocking();
+            go.send(()).unwrap();
+            while l.waiters() == 0 {
+                std::thread::yield_now();
+            }
+            drop(guard);
+        }
+    });
+    let mut allocations = 0;
+    for _ in 0..rounds {
+        ready.recv().unwrap();
+        allocations += allocations_during(|| *lock.acquire_blocking() += 1);
+    }
+    holder.join().unwrap();
+    assert_eq!(allocations, 0);
+    assert_eq!(*lock.try_acquire().unwrap(), rounds);
+}

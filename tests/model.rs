@@ -19,6 +19,8 @@ use common::poll_noop;
 use proptest::prelude::*;
 
 const SLOTS: usize = 4;
+/// Sequence length bound; Miri runs about a thousand times slower, so it gets short ones.
+const MAX_OPS: usize = if cfg!(miri) { 24 } else { 64 };
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
@@ -51,7 +53,7 @@ fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
         1 => slot.prop_map(PermitOp::Forget),
         1 => Just(PermitOp::Release),
     ];
-    prop::collection::vec(op, 1..64)
+    prop::collection::vec(op, 1..MAX_OPS)
 }
 
 /// What the three permit-based primitives have in common, for one model to drive them all.
@@ -265,7 +267,7 @@ fn event_ops() -> impl Strategy<Value = Vec<EventOp>> {
         1 => Just(EventOp::Set),
         1 => Just(EventOp::Clear),
     ];
-    prop::collection::vec(op, 1..64)
+    prop::collection::vec(op, 1..MAX_OPS)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -291,7 +293,7 @@ fn cond_ops() -> impl Strategy<Value = Vec<CondOp>> {
         2 => (slot.clone(), 0..3usize).prop_map(|(s, n)| CondOp::Notify(s, n)),
         2 => slot.prop_map(CondOp::Drop),
     ];
-    prop::collection::vec(op, 1..64)
+    prop::collection::vec(op, 1..MAX_OPS)
 }
 
 /// The Condition reference: the lock as a one-permit model, plus the condition's FIFO.
@@ -302,7 +304,7 @@ struct CondModel {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 512 },
+        cases: if cfg!(miri) { 2 } else { 512 },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
