@@ -1,10 +1,10 @@
 //! Waiting by parking the thread: the blocking variants poll the very futures async code awaits,
 //! so they wait in the same FIFO queue with the same fairness and cancel-safety.
 
-use alloc::sync::Arc;
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
+use std::sync::Arc;
 use std::task::Wake;
 use std::thread::{self, Thread};
 

@@ -3,8 +3,6 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
-extern crate alloc;
-
 mod blocking;
 mod loom;
 mod permits;

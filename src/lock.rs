@@ -1,6 +1,5 @@
 //! [`Lock`]: asyncio's `Lock`, protecting a value the way tokio's `Mutex` does.
 
-use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
@@ -9,6 +8,7 @@ use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use std::sync::Arc;
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;

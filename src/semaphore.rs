@@ -1,10 +1,10 @@
 //! [`Semaphore`] and [`BoundedSemaphore`]: asyncio's counting semaphores, one implementation.
 
-use alloc::sync::Arc;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use std::sync::Arc;
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
