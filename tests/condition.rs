@@ -6,6 +6,7 @@ mod common;
 use std::collections::VecDeque;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -375,11 +376,13 @@ fn blocking_waits_share_the_queue_with_async_waits() {
 async fn owned_waits_with_deadlines(ex: Exec) {
     let lock = Arc::new(Lock::new(0_usize));
     let cond = Arc::new(Condition::new());
+    let started = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..8)
         .map(|i| {
-            let (lock, cond) = (lock.clone(), cond.clone());
+            let (lock, cond, started) = (lock.clone(), cond.clone(), started.clone());
             ex.spawn(async move {
                 let guard = lock.acquire_owned().await;
+                started.fetch_add(1, Ordering::SeqCst);
                 let deadline = Duration::from_millis(if i % 2 == 0 { 1 } else { 5_000 });
                 match common::timeout(deadline, cond.wait_for(guard, |n| *n > 0)).await {
                     Some(mut n) => {
@@ -391,8 +394,8 @@ async fn owned_waits_with_deadlines(ex: Exec) {
             })
         })
         .collect();
-    common::sleep(Duration::from_millis(20)).await;
-    until(|| cond.waiters() == 4).await;
+    // Every task has started waiting and the four short deadlines have passed.
+    until(|| started.load(Ordering::SeqCst) == 8 && cond.waiters() == 4).await;
     let mut n = lock.acquire().await;
     *n = 4;
     cond.notify_all(&n);

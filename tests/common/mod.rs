@@ -170,27 +170,71 @@ pub fn scaled(n: usize) -> usize {
 }
 
 /// A runtime-agnostic sleep: a thread wakes the task when the time is up. Tests only; aiosync
-/// itself has no timer.
-pub fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
-    let state = Arc::new(std::sync::Mutex::new((false, None::<Waker>)));
-    let timer = state.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(d);
-        let mut s = timer.lock().unwrap();
-        s.0 = true;
-        if let Some(w) = s.1.take() {
-            w.wake();
+/// itself has no timer. Dropping it stops and joins the thread, so no test leaves one running.
+pub fn sleep(d: Duration) -> Sleep {
+    let shared = Arc::new(TimerState::default());
+    let timer = shared.clone();
+    let thread = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + d;
+        let mut s = timer.state.lock().unwrap();
+        while !s.cancelled {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                s.fired = true;
+                if let Some(w) = s.waker.take() {
+                    w.wake();
+                }
+                return;
+            }
+            s = timer.changed.wait_timeout(s, deadline - now).unwrap().0;
         }
     });
-    std::future::poll_fn(move |cx| {
-        let mut s = state.lock().unwrap();
-        if s.0 {
+    Sleep {
+        shared,
+        thread: Some(thread),
+    }
+}
+
+#[derive(Default)]
+pub struct TimerState {
+    state: std::sync::Mutex<Timer>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Timer {
+    fired: bool,
+    cancelled: bool,
+    waker: Option<Waker>,
+}
+
+pub struct Sleep {
+    shared: Arc<TimerState>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut s = self.shared.state.lock().unwrap();
+        if s.fired {
             Poll::Ready(())
         } else {
-            s.1 = Some(cx.waker().clone());
+            s.waker = Some(cx.waker().clone());
             Poll::Pending
         }
-    })
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.shared.state.lock().unwrap().cancelled = true;
+        self.shared.changed.notify_one();
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
 }
 
 /// Runs `fut` with a deadline on any executor; `None` if the deadline won (and `fut` was dropped).
