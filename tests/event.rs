@@ -167,6 +167,9 @@ async fn waits_with_deadlines(ex: Exec) {
     for task in tasks {
         woken += usize::from(task.await);
     }
-    assert!(woken >= 4, "every waiter with a long deadline is woken by set");
+    assert!(
+        woken >= 4,
+        "every waiter with a long deadline is woken by set"
+    );
     assert_eq!(event.waiters(), 0);
 }
