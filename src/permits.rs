@@ -87,6 +87,7 @@ impl RawSemaphore {
     /// Adds `n` permits: to the atomic when nobody waits, otherwise to the waiters in FIFO order.
     ///
     /// Panics if the available count would exceed [`MAX_PERMITS`].
+    #[inline]
     pub(crate) fn release(&self, n: usize) {
         let mut cur = self.state.load(Ordering::Relaxed);
         while cur & QUEUED == 0 {
@@ -102,6 +103,11 @@ impl RawSemaphore {
                 Err(actual) => cur = actual,
             }
         }
+        self.release_queued(n);
+    }
+
+    #[inline(never)]
+    fn release_queued(&self, n: usize) {
         self.release_with(self.queue.lock(), n);
     }
 
@@ -211,6 +217,11 @@ impl RawSemaphore {
                             Ok(_) => break,
                             Err(actual) => cur = actual,
                         }
+                    } else if cur == QUEUED {
+                        // Already marked and nothing to take: with `QUEUED` set the state only
+                        // changes under the lock we hold, so no compare-exchange is needed.
+                        q.push_back(node, n, waker);
+                        return Poll::Pending;
                     } else {
                         // Queue behind everyone else, taking what is available as a first part.
                         match self.state.compare_exchange(
@@ -249,7 +260,15 @@ impl RawSemaphore {
 
     /// Cancels a request for `n` permits whose node is `node` (called from the future's `Drop`):
     /// unlinks it and passes on whatever it had been assigned, so nothing is lost.
+    #[inline]
     pub(crate) fn cancel_acquire(&self, node: Pin<&Waiter>, n: usize) {
+        if !matches!(node.state(), WaiterState::Idle | WaiterState::Done) {
+            self.cancel_queued(node, n);
+        }
+    }
+
+    #[cold]
+    fn cancel_queued(&self, node: Pin<&Waiter>, n: usize) {
         match node.state() {
             WaiterState::Idle | WaiterState::Done => {}
             WaiterState::Woken => self.release(n),
@@ -266,6 +285,7 @@ impl RawSemaphore {
     }
 }
 
+#[inline]
 fn total(available: usize, n: usize) -> Option<usize> {
     available.checked_add(n).filter(|&t| t <= MAX_PERMITS)
 }

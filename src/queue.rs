@@ -31,7 +31,7 @@ use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, Waker};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 
@@ -61,26 +61,30 @@ pub(crate) enum WaiterState {
 }
 
 impl WaiterState {
-    const ALL: [WaiterState; 5] = [
-        WaiterState::Idle,
-        WaiterState::Queued,
-        WaiterState::Listed,
-        WaiterState::Woken,
-        WaiterState::Done,
-    ];
-
+    #[inline]
     fn is_linked(self) -> bool {
         matches!(self, WaiterState::Queued | WaiterState::Listed)
     }
 }
 
+#[inline]
 fn pack(state: WaiterState, value: usize) -> usize {
     debug_assert!(value <= MAX_VALUE);
     (value << STATE_BITS) | state as usize
 }
 
+#[inline]
 fn unpack(word: usize) -> (WaiterState, usize) {
-    (WaiterState::ALL[word & STATE_MASK], word >> STATE_BITS)
+    // Only the five states are ever stored, so the catch-all is `Done` and there is no bounds
+    // check: `matches!(state, Idle | Done)` compiles to a compare of the low bits.
+    let state = match word & STATE_MASK {
+        0 => WaiterState::Idle,
+        1 => WaiterState::Queued,
+        2 => WaiterState::Listed,
+        3 => WaiterState::Woken,
+        _ => WaiterState::Done,
+    };
+    (state, word >> STATE_BITS)
 }
 
 /// A queue node, embedded in a pinned future.
@@ -112,6 +116,7 @@ unsafe impl Send for Waiter {}
 unsafe impl Sync for Waiter {}
 
 impl Waiter {
+    #[inline]
     pub(crate) fn new() -> Self {
         Waiter {
             word: AtomicUsize::new(pack(WaiterState::Idle, 0)),
@@ -127,11 +132,13 @@ impl Waiter {
 
     /// The node's state as its owner sees it without the lock. `Idle`, `Woken` and `Done` are
     /// final until the owner changes them; `Queued` and `Listed` may change under the lock.
+    #[inline]
     pub(crate) fn state(&self) -> WaiterState {
         unpack(self.word.load(Ordering::Acquire)).0
     }
 
     /// Marks a node that is not linked as done (the future completed).
+    #[inline]
     pub(crate) fn complete(self: Pin<&Self>) {
         self.set_unlinked(WaiterState::Done);
     }
@@ -141,6 +148,7 @@ impl Waiter {
         self.set_unlinked(WaiterState::Idle);
     }
 
+    #[inline]
     fn set_unlinked(self: Pin<&Self>, state: WaiterState) {
         assert!(!self.state().is_linked(), "waiter is still queued");
         self.word.store(pack(state, 0), Ordering::Relaxed);
@@ -152,6 +160,7 @@ impl Waiter {
 }
 
 impl Drop for Waiter {
+    #[inline]
     fn drop(&mut self) {
         if self.state().is_linked() {
             // Freeing a linked node would leave dangling pointers in the list. The futures unlink
@@ -568,22 +577,27 @@ const WAKE_LIST_LEN: usize = 32;
 /// Wakers collected under a queue's lock, to be woken after it is released, in FIFO order.
 pub(crate) struct WakeList {
     wakers: [MaybeUninit<Waker>; WAKE_LIST_LEN],
-    /// `wakers[..len]` are initialised.
+    /// `wakers[next..len]` are initialised and not yet woken.
+    next: usize,
     len: usize,
 }
 
 impl WakeList {
+    #[inline]
     pub(crate) fn new() -> Self {
         WakeList {
             wakers: [const { MaybeUninit::uninit() }; WAKE_LIST_LEN],
+            next: 0,
             len: 0,
         }
     }
 
+    #[inline]
     pub(crate) fn is_full(&self) -> bool {
         self.len == WAKE_LIST_LEN
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         assert!(!self.is_full(), "WakeList overflow");
         if let Some(waker) = waker {
@@ -592,34 +606,41 @@ impl WakeList {
         }
     }
 
-    /// Wakes every collected waker, in the order they were pushed. A waker that panics does not
-    /// stop the others; the first panic is resumed once all have been woken.
+    /// Wakes every collected waker, in the order they were pushed. If one panics, `Drop` wakes
+    /// the rest while the panic unwinds, so the first panic propagates after all were woken.
+    #[inline]
     pub(crate) fn wake_all(&mut self) {
-        if let Some(panic) = self.wake_each() {
-            resume_unwind(panic);
+        while self.next < self.len {
+            // SAFETY: `wakers[next..len]` are initialised; advancing `next` first means each is
+            // read exactly once, even if `wake` panics.
+            let waker = unsafe { self.wakers[self.next].assume_init_read() };
+            self.next += 1;
+            waker.wake();
         }
+        self.next = 0;
+        self.len = 0;
     }
 
-    fn wake_each(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
-        let len = core::mem::replace(&mut self.len, 0);
-        let mut first_panic = None;
-        for slot in &self.wakers[..len] {
-            // SAFETY: `wakers[..len]` were initialised, and setting `len` to 0 first means each is
-            // read exactly once.
-            let waker = unsafe { slot.assume_init_read() };
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                first_panic.get_or_insert(panic);
-            }
+    #[cold]
+    fn wake_rest_catching_panics(&mut self) {
+        while self.next < self.len {
+            // SAFETY: as in `wake_all`.
+            let waker = unsafe { self.wakers[self.next].assume_init_read() };
+            self.next += 1;
+            drop(catch_unwind(AssertUnwindSafe(|| waker.wake())));
         }
-        first_panic
     }
 }
 
 impl Drop for WakeList {
+    #[inline]
     fn drop(&mut self) {
         // Only reached with wakers left when a panic unwound past `wake_all`: their nodes were
-        // granted, so they must still be woken or their tasks would hang.
-        drop(self.wake_each());
+        // granted, so they must still be woken or their tasks would hang. A second panic here
+        // would abort, so these are caught.
+        if self.next < self.len {
+            self.wake_rest_catching_panics();
+        }
     }
 }
 

@@ -680,7 +680,12 @@ impl<'a> Future for Acquire<'a> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        ready!(this.sem.raw.poll_acquire(this.node.as_ref(), *this.n, cx));
+        let node = this.node.as_ref();
+        if node.state() == WaiterState::Idle && this.sem.raw.try_acquire(*this.n) {
+            node.complete();
+        } else {
+            ready!(this.sem.raw.poll_acquire(node, *this.n, cx));
+        }
         Poll::Ready(SemaphorePermit {
             sem: this.sem,
             n: *this.n,
@@ -803,6 +808,7 @@ impl Counter {
         }
     }
 
+    #[inline]
     fn release(&self, n: usize) {
         if n > 0 {
             self.raw.release(n);
@@ -811,6 +817,7 @@ impl Counter {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.sem.release(self.n);
     }
@@ -1010,6 +1017,7 @@ impl<S: AnySemaphore> OwnedSemaphorePermit<S> {
 }
 
 impl<S: AnySemaphore> Drop for OwnedSemaphorePermit<S> {
+    #[inline]
     fn drop(&mut self) {
         self.sem.counter().release(self.n);
     }
