@@ -38,8 +38,8 @@ fn main() {
         }
     } else {
         Settings {
-            sample: Duration::from_millis(20),
-            repetitions: 9,
+            sample: Duration::from_millis(40),
+            repetitions: 11,
         }
     };
 
