@@ -1,0 +1,247 @@
+//! Benchmarks of aiosync against tokio::sync, async-lock, futures-intrusive, maitake-sync and
+//! event-listener, with std's and parking_lot's mutexes as the synchronous floor.
+//!
+//! [`rows`] is the single list of workloads and crates: the criterion benches and the `compare`
+//! binary both run it, so they always measure the same thing.
+
+use std::time::Duration;
+
+pub mod peers;
+pub mod workloads;
+
+use workloads::*;
+
+/// Table columns, in order.
+pub const CRATES: [&str; 8] = [
+    "aiosync",
+    "tokio",
+    "async-lock",
+    "futures-intrusive",
+    "maitake-sync",
+    "event-listener",
+    "std",
+    "parking_lot",
+];
+
+/// The async crates aiosync is ranked against; `std` and `parking_lot` are the floor, not peers.
+pub const PEERS: [&str; 5] = [
+    "tokio",
+    "async-lock",
+    "futures-intrusive",
+    "maitake-sync",
+    "event-listener",
+];
+
+/// Runs `iters` iterations and returns the time the measured part took.
+pub type Bench = Box<dyn Fn(u64) -> Duration>;
+
+/// One workload, run on every crate that has the primitive.
+pub struct Row {
+    pub name: &'static str,
+    /// What one operation is; results are reported per operation.
+    pub unit: &'static str,
+    /// Operations in one iteration.
+    pub ops: u64,
+    pub cells: Vec<(&'static str, Bench)>,
+}
+
+fn row(
+    name: &'static str,
+    unit: &'static str,
+    ops: u64,
+    cells: impl IntoIterator<Item = (&'static str, Bench)>,
+) -> Row {
+    Row {
+        name,
+        unit,
+        ops,
+        cells: cells.into_iter().collect(),
+    }
+}
+
+/// The workload `$w` (with `$arg` before the iteration count, if given) for every async mutex.
+macro_rules! mutexes {
+    ($w:ident $(, $arg:expr)?) => {
+        [
+            ("aiosync", Box::new(move |i| $w::<aiosync::Lock<u64>>($($arg,)? i)) as Bench),
+            ("tokio", Box::new(move |i| $w::<tokio::sync::Mutex<u64>>($($arg,)? i))),
+            ("async-lock", Box::new(move |i| $w::<async_lock::Mutex<u64>>($($arg,)? i))),
+            ("futures-intrusive", Box::new(move |i| $w::<futures_intrusive::sync::Mutex<u64>>($($arg,)? i))),
+            ("maitake-sync", Box::new(move |i| $w::<maitake_sync::Mutex<u64>>($($arg,)? i))),
+        ]
+    };
+}
+
+macro_rules! semaphores {
+    ($w:ident) => {
+        [
+            ("aiosync", Box::new($w::<aiosync::Semaphore>) as Bench),
+            ("tokio", Box::new($w::<tokio::sync::Semaphore>)),
+            ("async-lock", Box::new($w::<async_lock::Semaphore>)),
+            (
+                "futures-intrusive",
+                Box::new($w::<futures_intrusive::sync::Semaphore>),
+            ),
+            ("maitake-sync", Box::new($w::<maitake_sync::Semaphore>)),
+        ]
+    };
+}
+
+/// The same workload on std's and parking_lot's mutexes.
+macro_rules! floor {
+    ($w:ident) => {
+        [
+            ("std", Box::new($w::<std::sync::Mutex<u64>>) as Bench),
+            ("parking_lot", Box::new($w::<parking_lot::Mutex<u64>>)),
+        ]
+    };
+}
+
+fn events(n: usize) -> [(&'static str, Bench); 5] {
+    [
+        (
+            "aiosync",
+            Box::new(move |i| event_wake::<aiosync::Event>(n, i)),
+        ),
+        (
+            "tokio",
+            Box::new(move |i| event_wake::<tokio::sync::Notify>(n, i)),
+        ),
+        (
+            "futures-intrusive",
+            Box::new(move |i| event_wake::<futures_intrusive::sync::ManualResetEvent>(n, i)),
+        ),
+        (
+            "maitake-sync",
+            Box::new(move |i| event_wake::<maitake_sync::WaitQueue>(n, i)),
+        ),
+        (
+            "event-listener",
+            Box::new(move |i| event_wake::<event_listener::Event>(n, i)),
+        ),
+    ]
+}
+
+fn buffers(workers: usize) -> [(&'static str, Bench); 5] {
+    use peers::*;
+    [
+        (
+            "aiosync",
+            Box::new(move |i| bounded_buffer::<AiosyncBuffer>(workers, i)),
+        ),
+        (
+            "tokio",
+            Box::new(move |i| bounded_buffer::<TokioBuffer>(workers, i)),
+        ),
+        (
+            "async-lock",
+            Box::new(move |i| bounded_buffer::<AsyncLockBuffer>(workers, i)),
+        ),
+        (
+            "futures-intrusive",
+            Box::new(move |i| bounded_buffer::<FuturesIntrusiveBuffer>(workers, i)),
+        ),
+        (
+            "maitake-sync",
+            Box::new(move |i| bounded_buffer::<MaitakeBuffer>(workers, i)),
+        ),
+    ]
+}
+
+/// Every workload, in table order.
+pub fn rows() -> Vec<Row> {
+    let op = "acquire+release";
+    vec![
+        row(
+            "Lock, uncontended",
+            op,
+            1,
+            mutexes!(uncontended_lock)
+                .into_iter()
+                .chain(floor!(sync_lock)),
+        ),
+        row(
+            "Lock, try_acquire",
+            op,
+            1,
+            mutexes!(try_lock).into_iter().chain(floor!(sync_try_lock)),
+        ),
+        row(
+            "Semaphore, uncontended",
+            op,
+            1,
+            semaphores!(uncontended_semaphore)
+                .into_iter()
+                .chain(floor!(sync_lock)),
+        ),
+        row(
+            "Semaphore, try_acquire",
+            op,
+            1,
+            semaphores!(try_semaphore)
+                .into_iter()
+                .chain(floor!(sync_try_lock)),
+        ),
+        row(
+            "Lock, 64 tasks x 2,000, 2 workers",
+            op,
+            CONTENDED_TASKS * CONTENDED_ITERS,
+            mutexes!(contended_lock),
+        ),
+        row(
+            "Lock, 2 tasks ping-pong, 1 thread",
+            "hand-off",
+            2 * PING_PONG_ROUNDS,
+            mutexes!(ping_pong),
+        ),
+        row(
+            "Semaphore(4) + yield, 64 tasks x 1,000",
+            op,
+            CONTENDED_TASKS * SEMAPHORE_ITERS,
+            semaphores!(contended_semaphore),
+        ),
+        row("Event set, 10 waiters", "waiter woken", 10, events(10)),
+        row(
+            "Event set, 1,000 waiters",
+            "waiter woken",
+            1_000,
+            events(1_000),
+        ),
+        row(
+            "Event set, 100,000 waiters",
+            "waiter woken",
+            100_000,
+            events(100_000),
+        ),
+        row(
+            "Condition bounded buffer, 2+2 tasks, 1 thread",
+            "item",
+            2 * BUFFER_ITEMS,
+            buffers(1),
+        ),
+        row(
+            "Condition bounded buffer, 2+2 tasks, 2 workers",
+            "item",
+            2 * BUFFER_ITEMS,
+            buffers(2),
+        ),
+        row(
+            "Lock hand-off, 10 queued",
+            "hand-off",
+            1,
+            mutexes!(queued_hand_off, 10),
+        ),
+        row(
+            "Lock hand-off, 100,000 queued",
+            "hand-off",
+            1,
+            mutexes!(queued_hand_off, 100_000),
+        ),
+        row(
+            "Cancel 50,000 of 100,000 queued",
+            "cancel",
+            CHURN_CANCELLED as u64,
+            mutexes!(cancel_churn),
+        ),
+    ]
+}

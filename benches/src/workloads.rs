@@ -1,0 +1,332 @@
+//! The workloads. Each takes a number of iterations and returns the time they took, leaving
+//! set-up and tear-down out (criterion's `iter_custom` shape), so that the same function serves
+//! criterion and the `compare` binary.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::peers::{AsyncEvent, AsyncMutex, AsyncSemaphore, BoundedBuffer, SyncMutex};
+
+/// Polls `f` once with a waker that does nothing.
+pub fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Runs a future that must complete on its first poll: no runtime, no waker. A macro rather than
+/// a function so that the future is pinned where it is built: passing it to a function by value
+/// copies it first, and that copy doubled the uncontended times of aiosync and maitake-sync.
+macro_rules! now {
+    ($future:expr) => {
+        match poll_once(pin!($future)) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("an uncontended acquire did not complete at once"),
+        }
+    };
+}
+
+pub fn uncontended_lock<M: AsyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let m = black_box(&m);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _g = now!(m.lock());
+    }
+    start.elapsed()
+}
+
+pub fn try_lock<M: AsyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let m = black_box(&m);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _g = m.try_lock().expect("uncontended");
+    }
+    start.elapsed()
+}
+
+pub fn uncontended_semaphore<S: AsyncSemaphore>(iters: u64) -> Duration {
+    let s = S::new(4);
+    let s = black_box(&s);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _p = now!(s.acquire());
+    }
+    start.elapsed()
+}
+
+pub fn try_semaphore<S: AsyncSemaphore>(iters: u64) -> Duration {
+    let s = S::new(4);
+    let s = black_box(&s);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _p = s.try_acquire().expect("uncontended");
+    }
+    start.elapsed()
+}
+
+pub fn sync_lock<M: SyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let m = black_box(&m);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _g = m.lock();
+    }
+    start.elapsed()
+}
+
+pub fn sync_try_lock<M: SyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let m = black_box(&m);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _g = m.try_lock().expect("uncontended");
+    }
+    start.elapsed()
+}
+
+/// A current-thread runtime for one worker, else a multi-thread runtime. Two workers match the
+/// two cores of the machine the results were taken on.
+fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    let mut builder = if workers == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        builder
+    };
+    builder.build().expect("runtime")
+}
+
+/// Runs `tasks` copies of `task` on `rt` and waits for all of them; returns the time taken.
+fn run_tasks<T, F>(
+    rt: &tokio::runtime::Runtime,
+    shared: &Arc<T>,
+    tasks: usize,
+    task: fn(Arc<T>) -> F,
+) -> Duration
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    rt.block_on(async {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| tokio::spawn(task(shared.clone())))
+            .collect();
+        for handle in handles {
+            handle.await.expect("task panicked");
+        }
+        start.elapsed()
+    })
+}
+
+pub const CONTENDED_TASKS: u64 = 64;
+pub const CONTENDED_ITERS: u64 = 2_000;
+
+/// 64 tasks each taking the lock 2,000 times on two worker threads.
+pub fn contended_lock<M: AsyncMutex>(iters: u64) -> Duration {
+    let rt = runtime(2);
+    let m = Arc::new(M::new());
+    let elapsed = (0..iters)
+        .map(|_| {
+            run_tasks(&rt, &m, CONTENDED_TASKS as usize, |m| async move {
+                for _ in 0..CONTENDED_ITERS {
+                    let mut g = m.lock().await;
+                    *g += 1;
+                }
+            })
+        })
+        .sum();
+    assert_eq!(*now!(m.lock()), iters * CONTENDED_TASKS * CONTENDED_ITERS);
+    elapsed
+}
+
+pub const PING_PONG_ROUNDS: u64 = 10_000;
+
+/// Two tasks on a current-thread runtime, each holding the lock across a yield, so that every
+/// acquire finds the other task holding it and waits for the hand-off. The yield after release
+/// makes unfair locks alternate too. One thread, so the figure is the lock's hand-off and the
+/// executor, not thread wake-ups.
+pub fn ping_pong<M: AsyncMutex>(iters: u64) -> Duration {
+    let rt = runtime(1);
+    let m = Arc::new(M::new());
+    let elapsed = (0..iters)
+        .map(|_| {
+            run_tasks(&rt, &m, 2, |m| async move {
+                for _ in 0..PING_PONG_ROUNDS {
+                    let mut g = m.lock().await;
+                    tokio::task::yield_now().await;
+                    *g += 1;
+                    drop(g);
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .sum();
+    assert_eq!(*now!(m.lock()), iters * 2 * PING_PONG_ROUNDS);
+    elapsed
+}
+
+pub const SEMAPHORE_ITERS: u64 = 1_000;
+
+/// 64 tasks sharing 4 permits, each yielding once while it holds one, on two worker threads.
+pub fn contended_semaphore<S: AsyncSemaphore>(iters: u64) -> Duration {
+    let rt = runtime(2);
+    let s = Arc::new(S::new(4));
+    (0..iters)
+        .map(|_| {
+            run_tasks(&rt, &s, CONTENDED_TASKS as usize, |s| async move {
+                for _ in 0..SEMAPHORE_ITERS {
+                    let _p = s.acquire().await;
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .sum()
+}
+
+/// Futures pinned in place in one allocation, so that the workloads with many waiters measure
+/// the primitive rather than the allocator. A slot is emptied by dropping its future in place.
+struct Slots<F>(Pin<Box<[Option<F>]>>);
+
+impl<F: Future> Slots<F> {
+    fn new(n: usize, mut make: impl FnMut() -> F) -> Self {
+        Slots(Box::into_pin((0..n).map(|_| Some(make())).collect()))
+    }
+
+    fn slot(&mut self, i: usize) -> Pin<&mut Option<F>> {
+        // SAFETY: the boxed slice is never moved or resized, so each element stays where it was
+        // pinned until it is dropped in place (by `Pin::set` or with the slice).
+        unsafe { self.0.as_mut().map_unchecked_mut(|s| &mut s[i]) }
+    }
+
+    fn poll(&mut self, i: usize) -> Poll<F::Output> {
+        poll_once(self.slot(i).as_pin_mut().expect("slot is empty"))
+    }
+
+    fn poll_pending(&mut self, i: usize) {
+        assert!(self.poll(i).is_pending(), "waiter {i} completed early");
+    }
+
+    fn poll_ready(&mut self, i: usize) -> F::Output {
+        match self.poll(i) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("waiter {i} was not woken"),
+        }
+    }
+}
+
+/// `n` tasks wait (each future polled once), then one call wakes them all and each is polled to
+/// completion. Timed: the wake-up call and the polls that complete.
+pub fn event_wake<E: AsyncEvent>(n: usize, iters: u64) -> Duration {
+    (0..iters)
+        .map(|_| {
+            let event = E::new();
+            let mut waiters = Slots::new(n, || event.wait());
+            (0..n).for_each(|i| waiters.poll_pending(i));
+            let start = Instant::now();
+            event.set();
+            for i in 0..n {
+                waiters.poll_ready(i);
+            }
+            start.elapsed()
+        })
+        .sum()
+}
+
+pub const BUFFER_CAPACITY: usize = 16;
+pub const BUFFER_ITEMS: u64 = 20_000;
+
+/// Two producers and two consumers pass 20,000 items each through a 16-slot buffer. On one
+/// thread the result depends only on how many task switches each design causes; on two it also
+/// depends on how often the workers collide, which varies from run to run.
+pub fn bounded_buffer<B: BoundedBuffer>(workers: usize, iters: u64) -> Duration {
+    let rt = runtime(workers);
+    let buffer = Arc::new(B::new(BUFFER_CAPACITY));
+    (0..iters)
+        .map(|_| {
+            rt.block_on(async {
+                let start = Instant::now();
+                let producers: Vec<_> = (0..2)
+                    .map(|_| {
+                        let buffer = buffer.clone();
+                        tokio::spawn(async move {
+                            for i in 0..BUFFER_ITEMS {
+                                buffer.push(i).await;
+                            }
+                        })
+                    })
+                    .collect();
+                let consumers: Vec<_> = (0..2)
+                    .map(|_| {
+                        let buffer = buffer.clone();
+                        tokio::spawn(async move {
+                            let mut sum = 0;
+                            for _ in 0..BUFFER_ITEMS {
+                                sum += buffer.pop().await;
+                            }
+                            sum
+                        })
+                    })
+                    .collect();
+                let mut sum = 0;
+                for p in producers {
+                    p.await.expect("producer panicked");
+                }
+                for c in consumers {
+                    sum += c.await.expect("consumer panicked");
+                }
+                let elapsed = start.elapsed();
+                assert_eq!(sum, BUFFER_ITEMS * (BUFFER_ITEMS - 1));
+                elapsed
+            })
+        })
+        .sum()
+}
+
+/// The lock is held and `n` acquires are queued. Each step releases it (handing it to the oldest
+/// waiter), completes that waiter's acquire, and queues a fresh acquire in the same slot, so the
+/// queue stays `n` long. Timed: the steps.
+pub fn queued_hand_off<M: AsyncMutex>(n: usize, iters: u64) -> Duration {
+    let m = M::new();
+    let mut held = Some(now!(m.lock()));
+    let mut waiters = Slots::new(n, || m.lock());
+    (0..n).for_each(|i| waiters.poll_pending(i));
+    let start = Instant::now();
+    for k in 0..iters as usize {
+        let i = k % n;
+        drop(held.take());
+        held = Some(waiters.poll_ready(i));
+        waiters.slot(i).set(Some(m.lock()));
+        waiters.poll_pending(i);
+    }
+    start.elapsed()
+}
+
+pub const CHURN_QUEUED: usize = 100_000;
+pub const CHURN_CANCELLED: usize = CHURN_QUEUED / 2;
+
+/// 100,000 acquires queue behind a held lock, then half of them are dropped, in an order
+/// shuffled with a fixed seed so every crate cancels the same positions. Timed: the drops.
+pub fn cancel_churn<M: AsyncMutex>(iters: u64) -> Duration {
+    let mut order: Vec<usize> = (0..CHURN_QUEUED).collect();
+    fastrand::Rng::with_seed(0x5eed).shuffle(&mut order);
+    order.truncate(CHURN_CANCELLED);
+    (0..iters)
+        .map(|_| {
+            let m = M::new();
+            let _held = now!(m.lock());
+            let mut waiters = Slots::new(CHURN_QUEUED, || m.lock());
+            (0..CHURN_QUEUED).for_each(|i| waiters.poll_pending(i));
+            let start = Instant::now();
+            for &i in &order {
+                waiters.slot(i).set(None);
+            }
+            start.elapsed()
+        })
+        .sum()
+}
