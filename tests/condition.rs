@@ -358,7 +358,8 @@ fn blocking_waits_share_the_queue_with_async_waits() {
     while cond.waiters() < 2 {
         std::thread::yield_now();
     }
-    let guard = lock.try_acquire().unwrap();
+    // The count can be read just before the thread's `wait` hands the lock back, so wait for it.
+    let guard = lock.acquire_blocking();
     assert_eq!(cond.notify_all(&guard), 2);
     drop(guard);
     // Notified in FIFO order, so the async waiter gets the lock first.
