@@ -12,7 +12,6 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
@@ -21,8 +20,6 @@ use common::{poll_noop, scaled, yield_now};
 const TASKS: usize = 16;
 const SEM_PERMITS: usize = 3;
 const BOUND: usize = 2;
-/// A round that takes longer than this has hung: some waiter was never woken.
-const ROUND_LIMIT: Duration = Duration::from_secs(60);
 
 /// SplitMix64: small, good enough, and reproducible without a dependency.
 struct Rng(u64);
@@ -227,26 +224,17 @@ fn round(seed: u64, ops: usize) {
     });
 }
 
-/// Runs `round(seed)` under a watchdog that aborts with the seed if it hangs.
+/// Runs `round(seed)` under the watchdog, naming the seed if it hangs or fails.
 fn round_with_watchdog(seed: u64, ops: usize) {
-    let (done, finished) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(ROUND_LIMIT) {
-            // Straight to stderr: the test harness would swallow `eprintln!` on abort.
-            let msg = format!(
-                "stress round with AIOSYNC_STRESS_SEED={seed} hung: a waiter was never woken\n"
-            );
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
-            std::process::abort();
-        }
-    });
-    let result = std::panic::catch_unwind(|| round(seed, ops));
-    drop(done);
-    watchdog.join().unwrap();
-    if let Err(panic) = result {
-        eprintln!("stress round failed; replay with AIOSYNC_STRESS_SEED={seed}");
-        std::panic::resume_unwind(panic);
-    }
+    common::with_watchdog(
+        &format!("stress round with AIOSYNC_STRESS_SEED={seed}"),
+        || {
+            if let Err(panic) = std::panic::catch_unwind(|| round(seed, ops)) {
+                eprintln!("stress round failed; replay with AIOSYNC_STRESS_SEED={seed}");
+                std::panic::resume_unwind(panic);
+            }
+        },
+    );
 }
 
 #[test]

@@ -91,13 +91,13 @@ const WATCHDOG: Duration = Duration::from_secs(60);
 
 /// Runs `f` but aborts the whole test binary, loudly, if it takes longer than the watchdog: a
 /// lost wake-up shows up as a hang, and a hang must fail CI rather than stall it.
-fn with_watchdog(name: &str, f: impl FnOnce()) {
+pub fn with_watchdog(what: &str, f: impl FnOnce()) {
     let (done, finished) = mpsc::channel::<()>();
-    let name = name.to_owned();
+    let what = what.to_owned();
     let watchdog = std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(WATCHDOG) {
             // Straight to stderr: the test harness would swallow `eprintln!` on abort.
-            let msg = format!("test {name} hung for {WATCHDOG:?}: a waiter was never woken\n");
+            let msg = format!("{what} hung for {WATCHDOG:?}: a waiter was never woken\n");
             let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
             std::process::abort();
         }
@@ -108,7 +108,7 @@ fn with_watchdog(name: &str, f: impl FnOnce()) {
 }
 
 pub fn tokio_current_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
-    with_watchdog("tokio_current_thread", || {
+    with_watchdog("test tokio_current_thread", || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
@@ -118,7 +118,7 @@ pub fn tokio_current_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F
 }
 
 pub fn tokio_multi_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
-    with_watchdog("tokio_multi_thread", || {
+    with_watchdog("test tokio_multi_thread", || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_time()
@@ -129,7 +129,7 @@ pub fn tokio_multi_thread<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) 
 }
 
 pub fn futures_thread_pool<F: Future<Output = ()>>(test: impl FnOnce(Exec) -> F) {
-    with_watchdog("futures_thread_pool", || {
+    with_watchdog("test futures_thread_pool", || {
         let pool = futures_executor::ThreadPool::builder()
             .pool_size(2)
             .create()
