@@ -2,7 +2,7 @@
 //! so they wait in the same FIFO queue with the same fairness and cancel-safety.
 
 use core::future::Future;
-use core::pin::pin;
+use core::pin::{Pin, pin};
 use core::task::{Context, Poll, Waker};
 use std::sync::Arc;
 use std::task::Wake;
@@ -20,22 +20,32 @@ impl Wake for Unparker {
     }
 }
 
+fn thread_waker() -> Waker {
+    Waker::from(Arc::new(Unparker(thread::current())))
+}
+
 thread_local! {
     /// One waker per thread, made once: blocking waits allocate nothing either.
-    static WAKER: Waker = Waker::from(Arc::new(Unparker(thread::current())));
+    static WAKER: Waker = thread_waker();
 }
 
 /// Polls `fut` on this thread, parking between polls, until it completes.
 pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
     let mut fut = pin!(fut);
-    WAKER.with(|waker| {
-        let mut cx = Context::from_waker(waker);
-        loop {
-            if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-                return out;
-            }
-            // A stale unpark token only costs one extra poll.
-            thread::park();
+    // From a thread-local destructor `WAKER` may be gone already: a fresh waker does the same.
+    match WAKER.try_with(|waker| run(fut.as_mut(), waker)) {
+        Ok(out) => out,
+        Err(_) => run(fut, &thread_waker()),
+    }
+}
+
+fn run<F: Future>(mut fut: Pin<&mut F>, waker: &Waker) -> F::Output {
+    let mut cx = Context::from_waker(waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
         }
-    })
+        // A stale unpark token only costs one extra poll.
+        thread::park();
+    }
 }

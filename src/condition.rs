@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::block_on;
 use crate::lock::Guard;
-use crate::queue::{SideList, Waiter, WaiterState};
+use crate::queue::{Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
 /// asyncio's `Condition`: tasks holding a [`Lock`](crate::Lock) wait until another task notifies them.
 ///
@@ -27,24 +27,28 @@ use crate::queue::{SideList, Waiter, WaiterState};
 /// | `cond.notify(n)` | `cond.notify(&guard, n);` |
 /// | `cond.notify_all()` | `cond.notify_all(&guard);` |
 ///
-/// [`wait`](Condition::wait) releases the lock and starts waiting in one step, so a notification
-/// sent after the lock is released cannot be missed, and it returns with the lock held again.
+/// [`wait`](Condition::wait) joins the condition's queue before it releases the lock, and
+/// [`notify`](Condition::notify) needs the lock's guard, so a notification sent after the lock is
+/// released cannot be missed. `wait` returns with the lock held again.
 ///
 /// # Fairness
 ///
-/// Notified in FIFO order. A notified waiter is not woken to compete for the lock: it is moved
-/// to the back of the lock's own queue and woken when the lock is handed to it, so notified
-/// waiters get the lock in the order they were notified and one `notify_all` causes no stampede.
+/// Notified in FIFO order, as asyncio does: [`notify`](Condition::notify) wakes the oldest
+/// waiters, and each woken waiter re-acquires the lock when it next runs, queueing for it like any
+/// other [`acquire`](crate::Lock::acquire). So a notifier that releases the lock and takes it again
+/// before the waiter runs goes first, and a waiter competes for the lock on the lock's own FIFO
+/// terms.
 ///
 /// # Cancel safety
 ///
 /// [`wait`](Condition::wait) and [`wait_for`](Condition::wait_for) are cancel-safe in asyncio's
 /// sense: dropping the future never loses a notification and never leaves the lock held by no
-/// one or by two. A waiter dropped after being notified passes its notification to the next
-/// waiter (asyncio's gh-112202 fix; the cost is a possible spurious wake-up, so re-check your
-/// condition, or use `wait_for`), and if the lock had already been handed to it, passes the lock
-/// on too. Unlike asyncio, a dropped wait does not re-acquire the lock: the guard it consumed is
-/// gone with it.
+/// one or by two. A waiter dropped after it was notified (before it ran, or while it waited for the
+/// lock again) passes its notification to the next waiter (asyncio's gh-112202 fix) and leaves the
+/// lock's queue, passing the lock on if it had been handed to it. Unlike asyncio, which notifies
+/// another waiter on *any* exit by exception, a waiter that was never notified passes nothing on,
+/// so a cancellation causes no spurious wake-up. Also unlike asyncio, a dropped wait does not
+/// re-acquire the lock: the guard it consumed is gone with it.
 ///
 /// # Examples
 ///
@@ -88,14 +92,12 @@ use crate::queue::{SideList, Waiter, WaiterState};
 /// # });
 /// ```
 ///
-/// # Panics
-///
-/// A condition serves one lock at a time: waiting with a guard of another lock while tasks still
-/// wait with the first one panics, and so does notifying with such a guard.
+/// A `Condition` is meant to be used with one lock, as asyncio's is bound to one. Using it with
+/// several is not unsound, but [`notify`](Condition::notify) then wakes waiters whatever lock
+/// they waited with.
 pub struct Condition {
-    /// Guarded by the mutex of the lock's queue, so that a notified waiter moves to the lock's
-    /// queue under one lock.
-    waiters: SideList,
+    /// Its own queue: a waiter joins it while holding the lock and is woken from it by `notify`.
+    waiters: WaitQueue,
 }
 
 impl Condition {
@@ -109,7 +111,7 @@ impl Condition {
     /// ```
     pub fn new() -> Self {
         Condition {
-            waiters: SideList::new(),
+            waiters: WaitQueue::new(),
         }
     }
 
@@ -146,14 +148,12 @@ impl Condition {
     /// # });
     /// ```
     ///
-    /// # Panics
-    ///
-    /// When polled, if the condition is in use with a different lock.
     pub fn wait<G: Guard>(&self, guard: G) -> Wait<'_, G> {
         Wait {
             cond: self,
             guard: Some(guard),
             parked: None,
+            reacquiring: false,
             node: Waiter::new(),
         }
     }
@@ -180,8 +180,7 @@ impl Condition {
     ///
     /// # Panics
     ///
-    /// If the condition is in use with a different lock; a panic of `predicate` propagates (the
-    /// lock is released when the future is dropped).
+    /// A panic of `predicate` propagates (the lock is released when the future is dropped).
     pub fn wait_for<G: Guard, F>(&self, guard: G, predicate: F) -> WaitFor<'_, G, F>
     where
         F: FnMut(&mut G::Target) -> bool,
@@ -221,9 +220,6 @@ impl Condition {
     /// waiter.join().unwrap();
     /// ```
     ///
-    /// # Panics
-    ///
-    /// As [`wait`](Condition::wait).
     pub fn wait_blocking<G: Guard>(&self, guard: G) -> G {
         block_on(self.wait(guard))
     }
@@ -251,8 +247,10 @@ impl Condition {
 
     /// Wakes up to `n` waiting tasks, oldest first; returns how many. asyncio's `notify(n)`.
     ///
-    /// The guard proves the caller holds the lock. The notified tasks line up for the lock, which
-    /// they get, one after the other, once the caller releases it.
+    /// The guard proves the caller holds the lock. Each notified task re-acquires the lock when it
+    /// next runs, so it gets it after the caller releases it, in its turn among the lock's waiters.
+    /// The wake-ups happen in batches outside the condition's mutex; a waker that panics does not
+    /// stop the others, and its panic is re-raised once all `n` were notified.
     ///
     /// # Examples
     ///
@@ -262,24 +260,32 @@ impl Condition {
     /// assert_eq!(cond.notify(&guard, 1), 0); // nobody waits
     /// ```
     ///
-    /// # Panics
-    ///
-    /// If tasks wait on this condition with a different lock.
     pub fn notify<G: Guard>(&self, guard: &G, n: usize) -> usize {
-        let raw = &guard.lock().raw;
-        let mut q = raw.queue.lock();
-        if q.side_taken(&self.waiters) {
-            drop(q);
-            panic!(
-                "notify with a guard of a different lock than the waiters' (a Condition serves one lock at a time)"
-            );
-        }
+        // The guard is only the proof: waiters join while holding the lock, so none can join,
+        // and none can be missed, while the caller holds it.
+        let _ = guard;
+        self.wake(n)
+    }
+
+    /// Wakes up to `n` waiters, in batches, finishing the job even if a waker panics.
+    fn wake(&self, n: usize) -> usize {
         let mut notified = 0;
-        while notified < n && q.move_side_front(&self.waiters, 1) {
-            notified += 1;
+        let mut wakers = WakeList::new();
+        let mut panic = Panic::default();
+        loop {
+            let mut q = self.waiters.lock();
+            while notified < n && !wakers.is_full() && !q.is_empty() {
+                wakers.push(q.grant_front(false));
+                notified += 1;
+            }
+            let more = notified < n && !q.is_empty();
+            drop(q);
+            wakers.wake_all(&mut panic);
+            if !more {
+                break;
+            }
         }
-        // The caller holds the lock, so this only marks the lock as having waiters.
-        raw.release_with(q, 0);
+        panic.finish();
         notified
     }
 
@@ -293,9 +299,6 @@ impl Condition {
     /// assert_eq!(cond.notify_all(&guard), 0);
     /// ```
     ///
-    /// # Panics
-    ///
-    /// If tasks wait on this condition with a different lock.
     pub fn notify_all<G: Guard>(&self, guard: &G) -> usize {
         self.notify(guard, usize::MAX)
     }
@@ -345,10 +348,12 @@ pin_project! {
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Wait<'a, G: Guard> {
         cond: &'a Condition,
-        // The guard, until the first poll hands its permit over to the queue.
+        // The guard, until the first poll gives the lock up.
         guard: Option<G>,
         // The lock, from then until the guard is made again.
         parked: Option<G::Parked>,
+        // Whether `node` waits for the lock (after a notification) rather than for a notification.
+        reacquiring: bool,
         #[pin]
         node: Waiter,
     }
@@ -358,19 +363,22 @@ pin_project! {
             let this = this.project();
             let node = this.node.as_ref();
             let Some(parked) = this.parked.as_ref() else {
-                return; // Not queued: any guard still held is dropped with the future.
+                return; // Not waiting: any guard still held is dropped with the future.
             };
-            let raw = &G::parked_lock(parked).raw;
-            let mut q = raw.queue.lock();
-            let lock_permit = match q.remove(node, Some(&this.cond.waiters)).0 {
-                WaiterState::Listed => return, // never notified: nothing to pass on
-                WaiterState::Queued => 0,      // notified, waiting for the lock
-                _ => 1,                        // notified and handed the lock
-            };
-            // The notification this waiter consumed goes to the next one (CPython gh-112202),
-            // then the lock, if it was ours, goes to the next in the lock's queue.
-            q.move_side_front(&this.cond.waiters, 1);
-            raw.release_with(q, lock_permit);
+            if *this.reacquiring {
+                // Leaves the lock's queue, passing the lock on if it was handed to us.
+                G::parked_lock(parked).raw.cancel_acquire(node, 1);
+            } else {
+                let mut q = this.cond.waiters.lock();
+                let (state, _, waker) = q.remove(node);
+                drop(q);
+                drop(waker);
+                if state != WaiterState::Woken {
+                    return; // never notified: nothing to pass on
+                }
+            }
+            // The notification this waiter consumed goes to the next one (CPython gh-112202).
+            this.cond.wake(1);
         }
     }
 }
@@ -381,50 +389,38 @@ impl<G: Guard> Future for Wait<'_, G> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<G> {
         let this = self.project();
         let node = this.node.as_ref();
-        match node.state() {
-            WaiterState::Idle => {
-                let guard = this.guard.take().expect("`Wait` polled after completion");
-                let waker = cx.waker().clone();
-                let parked = this.parked.insert(G::park(guard));
-                let raw = &G::parked_lock(parked).raw;
-                let mut q = raw.queue.lock();
-                if !q.push_side(&this.cond.waiters, node, waker) {
+        if !*this.reacquiring {
+            match node.state() {
+                WaiterState::Idle => {
+                    let guard = this.guard.take().expect("`Wait` polled after completion");
+                    let waker = cx.waker().clone();
+                    let mut q = this.cond.waiters.lock();
+                    q.push_back(node, 0, waker);
                     drop(q);
-                    *this.guard = this.parked.take().map(G::unpark);
-                    panic!(
-                        "wait with a guard of a different lock than the other waiters' (a Condition serves one lock at a time)"
-                    );
+                    // Queued while holding the lock, which `notify` needs: no lost wake-up.
+                    let parked = this.parked.insert(G::park(guard));
+                    G::parked_lock(parked).raw.unlock();
+                    return Poll::Pending;
                 }
-                // Queued before the lock is released, under the same mutex: no lost wake-up.
-                raw.release_with(q, 1);
-                return Poll::Pending;
+                WaiterState::Queued => ready!(this.cond.waiters.poll_waiter(node, cx)),
+                WaiterState::Woken => {}
+                WaiterState::Done => panic!("`Wait` polled after completion"),
             }
-            WaiterState::Listed | WaiterState::Queued => {
-                let parked = this
-                    .parked
-                    .as_ref()
-                    .expect("a queued wait has parked its guard");
-                ready!(G::parked_lock(parked).raw.queue.poll_waiter(node, cx))
-            }
-            WaiterState::Woken => {}
-            WaiterState::Done => panic!("`Wait` polled after completion"),
+            // Notified: re-acquire the lock like any other acquirer.
+            node.rearm();
+            *this.reacquiring = true;
         }
-        node.complete();
-        let parked = this
-            .parked
-            .take()
-            .expect("a woken wait has parked its guard");
+        let parked = this.parked.as_ref().expect("a waiting `Wait` has its lock");
+        ready!(G::parked_lock(parked).raw.poll_acquire(node, 1, cx));
+        *this.reacquiring = false;
+        let parked = this.parked.take().expect("checked above");
         Poll::Ready(G::unpark(parked))
     }
 }
 
 impl<G: Guard> FusedFuture for Wait<'_, G> {
     fn is_terminated(&self) -> bool {
-        match self.node.state() {
-            WaiterState::Done => true,
-            WaiterState::Idle => self.guard.is_none(),
-            _ => false,
-        }
+        self.guard.is_none() && self.parked.is_none()
     }
 }
 

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::block_on;
 use crate::loom::{AtomicUsize, Ordering};
-use crate::queue::{MAX_VALUE, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::queue::{MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
 /// Bit 0 of `state`: the flag. The bits above count calls to `set` that found the flag clear
 /// (the generation); a waiter records the generation it queued in, so `set` wakes exactly the
@@ -105,20 +105,23 @@ impl Event {
         // new generation in one step.
         self.state.fetch_add(GENERATION | SET, Ordering::AcqRel);
         let mut wakers = WakeList::new();
+        let mut panic = Panic::default();
         loop {
             // Re-read each batch: a later `set` may have started a newer generation meanwhile.
             let current = generation(self.state.load(Ordering::Relaxed));
             while !wakers.is_full() && q.front_value().is_some_and(|g| g != current) {
-                wakers.push(q.wake_front());
+                wakers.push(q.grant_front(false));
             }
             let more = q.front_value().is_some_and(|g| g != current);
             drop(q);
-            wakers.wake_all();
+            // A waker that panics does not stop the others, in this batch or the next.
+            wakers.wake_all(&mut panic);
             if !more {
-                return;
+                break;
             }
             q = self.queue.lock();
         }
+        panic.finish();
     }
 
     /// Clears the flag. Tasks that a `set` has already woken still complete.
@@ -238,7 +241,10 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if this.node.state() == WaiterState::Queued {
-                this.event.queue.lock().remove(this.node.as_ref(), None);
+                let mut q = this.event.queue.lock();
+                let (_, _, waker) = q.remove(this.node.as_ref());
+                drop(q);
+                drop(waker);
             }
         }
     }
@@ -269,7 +275,6 @@ impl Future for Wait<'_> {
                 }
             }
             WaiterState::Woken => {}
-            WaiterState::Listed => unreachable!("an event waiter is never in a side list"),
             WaiterState::Done => panic!("`Wait` polled after completion"),
         }
         node.complete();

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, ready};
 use std::sync::Arc;
 
@@ -73,7 +74,7 @@ use crate::queue::{Waiter, WaiterState};
 /// [`try_acquire`]: Lock::try_acquire
 /// [`locked`]: Lock::locked
 pub struct Lock<T: ?Sized = ()> {
-    pub(crate) raw: RawSemaphore,
+    pub(crate) raw: RawSemaphore<false>,
     value: UnsafeCell<T>,
 }
 
@@ -402,11 +403,12 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
         let release = ReleaseOnDrop(&lock.raw);
         // SAFETY: the permit taken over from the guard makes this the only access to the value,
         // and the reference lives no longer than the lock's borrow `'a`.
-        let value = f(unsafe { &mut *lock.value.get() });
+        let value = NonNull::from(f(unsafe { &mut *lock.value.get() }));
         core::mem::forget(release);
         MappedLockGuard {
             raw: &lock.raw,
             value,
+            _marker: PhantomData,
         }
     }
 
@@ -438,7 +440,8 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
         match value {
             Some(value) => Ok(MappedLockGuard {
                 raw: &this.into_lock().raw,
-                value,
+                value: NonNull::from(value),
+                _marker: PhantomData,
             }),
             None => Err(this),
         }
@@ -446,7 +449,7 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
 }
 
 /// Releases a lock's permit if dropped: unwinding out of a user closure must not leak the lock.
-struct ReleaseOnDrop<'a>(&'a RawSemaphore);
+struct ReleaseOnDrop<'a>(&'a RawSemaphore<false>);
 
 impl Drop for ReleaseOnDrop<'_> {
     fn drop(&mut self) {
@@ -507,21 +510,35 @@ impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
 #[must_use = "if unused the lock is released at once"]
 #[clippy::has_significant_drop]
 pub struct MappedLockGuard<'a, U: ?Sized> {
-    raw: &'a RawSemaphore,
-    value: &'a mut U,
+    raw: &'a RawSemaphore<false>,
+    /// A pointer, not a `&'a mut U`: a reference field would be asserted valid (and unaliased)
+    /// for as long as the guard is passed around, even after `drop` released the lock
+    /// (rust-lang/rust#63787). Valid while the guard holds the lock's permit.
+    value: NonNull<U>,
+    /// Borrows the value mutably for `'a`, for variance and the auto traits.
+    _marker: PhantomData<&'a mut U>,
 }
+
+// SAFETY: the guard is a unique borrow of the value while it holds the permit, exactly like the
+// `&'a mut U` it stands for: it may move to another thread if `U: Send`...
+unsafe impl<U: ?Sized + Send> Send for MappedLockGuard<'_, U> {}
+// SAFETY: ...and be shared between threads, handing out `&U`, if `U: Sync`.
+unsafe impl<U: ?Sized + Sync> Sync for MappedLockGuard<'_, U> {}
 
 impl<U: ?Sized> Deref for MappedLockGuard<'_, U> {
     type Target = U;
 
     fn deref(&self) -> &U {
-        self.value
+        // SAFETY: `value` came from the guard's exclusive access to the lock's value, which lasts
+        // until this guard is dropped.
+        unsafe { self.value.as_ref() }
     }
 }
 
 impl<U: ?Sized> DerefMut for MappedLockGuard<'_, U> {
     fn deref_mut(&mut self) -> &mut U {
-        self.value
+        // SAFETY: as in `deref`, and `&mut self` makes this the only reference through the guard.
+        unsafe { self.value.as_mut() }
     }
 }
 
@@ -631,6 +648,9 @@ pub struct OwnedLockGuard<T: ?Sized> {
     /// Always `Some` except inside `into_lock`: taking it out is how the guard is disarmed
     /// without `unsafe`.
     lock: Option<Arc<Lock<T>>>,
+    /// The `Arc` alone would make the guard `Sync` whenever `T: Send`, yet `&guard` hands out
+    /// `&T`: this makes it `Sync` only if `T: Sync` too (and `Send` only if `T: Send`).
+    _marker: PhantomData<T>,
 }
 
 impl<T: ?Sized> OwnedLockGuard<T> {
@@ -655,7 +675,10 @@ impl<T: ?Sized> OwnedLockGuard<T> {
 
     /// Only called by whoever holds the lock's permit, which the guard takes over.
     fn new(lock: Arc<Lock<T>>) -> Self {
-        OwnedLockGuard { lock: Some(lock) }
+        OwnedLockGuard {
+            lock: Some(lock),
+            _marker: PhantomData,
+        }
     }
 
     /// Gives up the guard without releasing the lock; the caller takes over its permit.
@@ -735,7 +758,6 @@ pub(crate) mod private {
     pub trait Sealed: Deref + Sized {
         /// The lock, kept while its permit is not held.
         type Parked;
-        fn lock(&self) -> &Lock<Self::Target>;
         fn parked_lock(parked: &Self::Parked) -> &Lock<Self::Target>;
         /// Gives up the guard without releasing the lock; the caller takes over its permit.
         fn park(self) -> Self::Parked;
@@ -745,9 +767,6 @@ pub(crate) mod private {
 
     impl<'a, T: ?Sized> Sealed for LockGuard<'a, T> {
         type Parked = &'a Lock<T>;
-        fn lock(&self) -> &Lock<T> {
-            self.lock
-        }
         fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
             parked
         }
@@ -761,9 +780,6 @@ pub(crate) mod private {
 
     impl<T: ?Sized> Sealed for OwnedLockGuard<T> {
         type Parked = Arc<Lock<T>>;
-        fn lock(&self) -> &Lock<T> {
-            OwnedLockGuard::lock(self)
-        }
         fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
             parked
         }

@@ -12,6 +12,13 @@ pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
 
+/// How many wakers are collected under a queue's mutex before it is released to wake them. Under
+/// loom it is 2, so that a model with three waiters already needs a second batch.
+#[cfg(not(loom))]
+pub(crate) const WAKE_BATCH: usize = 32;
+#[cfg(loom)]
+pub(crate) const WAKE_BATCH: usize = 2;
+
 /// The mutex guarding each waiter queue: parking_lot normally, std under Miri, loom under loom.
 #[derive(Debug)]
 pub(crate) struct Mutex<T>(Inner<T>);

@@ -1,35 +1,45 @@
-//! The permit counter shared by `Lock`, `Condition`, `Semaphore` and `BoundedSemaphore`: an
-//! atomic word for the uncontended paths, and a [`WaitQueue`] with direct FIFO hand-off for the
-//! rest.
+//! The permit counter shared by `Lock`, `Semaphore` and `BoundedSemaphore`: an atomic word for
+//! the uncontended paths, and a [`WaitQueue`] with direct FIFO hand-off for the rest.
 //!
 //! `state` holds the available permits shifted left by one, and `QUEUED` in bit 0.
 //!
-//! * `QUEUED` is set exactly while the queue is non-empty, and changes only under the queue mutex.
-//! * While `QUEUED` is set no permit sits in the atomic: a release hands its permits to the oldest
-//!   waiters under the mutex, and a waiter that queues first takes whatever the atomic holds.
-//!   So a newcomer's compare-exchange can never take a permit meant for a waiter (no barging),
-//!   and `try_acquire` needs no lock.
+//! * `QUEUED` is set while the queue is non-empty, and (with `HOLD`) while a waiter granted its
+//!   permits has not yet resumed. It changes only under the queue mutex, and while it is set the
+//!   whole word changes only under the mutex, so the fast paths (which need it clear) never race
+//!   the slow ones.
+//! * While the queue is non-empty no permit sits in the atomic: a release hands its permits to the
+//!   oldest waiters under the mutex, and a waiter that queues first takes whatever the atomic
+//!   holds. So a newcomer's compare-exchange can never take a permit meant for a waiter (no
+//!   barging), and `try_acquire` needs no lock.
+//! * With `HOLD` (the semaphores, as asyncio's), a granted waiter still counts as waiting until it
+//!   resumes: permits released meanwhile that no queued waiter needs stay in the atomic with
+//!   `QUEUED` set, newcomers queue behind, and the granted waiter hands them on when it resumes or
+//!   is dropped. A `Lock` has nothing to hold back (its one permit is the lock the waiter was
+//!   handed), so it skips that bookkeeping.
 //! * A request is granted in FIFO order: the oldest waiter is assigned permits as they are
 //!   released, possibly in parts, and nobody behind it is served before it is complete.
+//! * The callers keep available plus held permits at most [`MAX_PERMITS`], so no addition here
+//!   can overflow.
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use crate::loom::{AtomicUsize, Ordering};
-use crate::queue::{Locked, MAX_VALUE, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
 const QUEUED: usize = 1;
 const ONE: usize = 2;
 
 /// The largest number of permits a semaphore can hold.
-pub(crate) const MAX_PERMITS: usize = MAX_VALUE;
+pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
+const _: () = assert!(MAX_PERMITS <= MAX_VALUE);
 
-pub(crate) struct RawSemaphore {
+pub(crate) struct RawSemaphore<const HOLD: bool> {
     state: AtomicUsize,
     pub(crate) queue: WaitQueue,
 }
 
-impl RawSemaphore {
+impl<const HOLD: bool> RawSemaphore<HOLD> {
     pub(crate) fn new(permits: usize) -> Self {
         assert!(permits <= MAX_PERMITS);
         RawSemaphore {
@@ -40,6 +50,12 @@ impl RawSemaphore {
 
     pub(crate) fn available(&self) -> usize {
         self.state.load(Ordering::Acquire) / ONE
+    }
+
+    /// Whether an acquire of one permit would wait: none available, or someone waiting first.
+    pub(crate) fn locked(&self) -> bool {
+        let cur = self.state.load(Ordering::Acquire);
+        cur < ONE || cur & QUEUED != 0
     }
 
     /// Takes the only permit of a one-permit semaphore: a single compare-exchange.
@@ -59,17 +75,16 @@ impl RawSemaphore {
             .compare_exchange(0, ONE, Ordering::Release, Ordering::Relaxed)
             .is_err()
         {
-            self.release(1);
+            self.release_queued(1);
         }
     }
 
-    /// Takes `n` permits if they are available and nobody is queued.
+    /// Takes `n` permits if they are available and nobody is waiting.
     #[inline]
     pub(crate) fn try_acquire(&self, n: usize) -> bool {
         let mut cur = self.state.load(Ordering::Relaxed);
         loop {
-            // With `QUEUED` set the count is 0, so this also refuses to barge past waiters.
-            if cur / ONE < n {
+            if cur & QUEUED != 0 || cur / ONE < n {
                 return false;
             }
             match self.state.compare_exchange_weak(
@@ -85,20 +100,17 @@ impl RawSemaphore {
     }
 
     /// Adds `n` permits: to the atomic when nobody waits, otherwise to the waiters in FIFO order.
-    ///
-    /// Panics if the available count would exceed [`MAX_PERMITS`].
     #[inline]
     pub(crate) fn release(&self, n: usize) {
         let mut cur = self.state.load(Ordering::Relaxed);
         while cur & QUEUED == 0 {
-            let Some(next) = total(cur / ONE, n) else {
-                overflow_panic()
-            };
-            let next = next * ONE;
-            match self
-                .state
-                .compare_exchange_weak(cur, next, Ordering::Release, Ordering::Relaxed)
-            {
+            debug_assert!(cur / ONE + n <= MAX_PERMITS, "permit count overflow");
+            match self.state.compare_exchange_weak(
+                cur,
+                cur + n * ONE,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => return,
                 Err(actual) => cur = actual,
             }
@@ -108,26 +120,30 @@ impl RawSemaphore {
 
     #[inline(never)]
     fn release_queued(&self, n: usize) {
-        self.release_with(self.queue.lock(), n);
+        self.release_with(self.queue.lock(), n, false);
     }
 
-    /// Adds `n` permits under the queue lock, hands what is available to the oldest waiters, keeps
-    /// `QUEUED` in step with the queue, then unlocks and wakes whoever was granted. Every change
-    /// to the main list (a cancelled waiter, waiters moved in from a Condition) ends here.
-    pub(crate) fn release_with<'a>(&'a self, mut q: Locked<'a>, n: usize) {
+    /// Adds `n` permits under the queue lock, hands them to the oldest waiters, keeps `QUEUED` in
+    /// step with the queue, then unlocks and wakes whoever was granted, in batches. With `drain`
+    /// it also hands out the permits held back in the atomic: asyncio does that when an acquire
+    /// returns or is cancelled, while a release wakes only as many waiters as it adds permits.
+    /// Every change to the queue that may free permits ends here. A waker that panics does not
+    /// stop it: every permit is handed out or settled, then the first panic is re-raised.
+    fn release_with<'a>(&'a self, mut q: Locked<'a>, n: usize, drain: bool) {
         let mut rem = n;
         let mut wakers = WakeList::new();
-        let mut overflow = false;
+        let mut panic = Panic::default();
         loop {
-            if !q.is_empty() {
-                rem += self.take_all_and_queue();
+            if drain && !q.is_empty() {
+                // `QUEUED` is set, so only we change the word: take whatever it holds.
+                rem += self.state.swap(QUEUED, Ordering::AcqRel) / ONE;
             }
             while rem > 0 && !wakers.is_full() {
                 match q.front_value() {
                     None => break,
                     Some(need) if need <= rem => {
                         rem -= need;
-                        wakers.push(q.wake_front());
+                        wakers.push(q.grant_front(HOLD));
                     }
                     Some(need) => {
                         q.set_front_value(need - rem);
@@ -135,52 +151,38 @@ impl RawSemaphore {
                     }
                 }
             }
+            let done = rem == 0 || q.is_empty();
             if q.is_empty() {
-                overflow = self.settle(rem).is_err();
-                rem = 0;
+                self.settle(&q, rem);
             }
             drop(q);
-            wakers.wake_all();
-            if overflow {
-                overflow_panic();
-            }
-            if rem == 0 {
-                return;
+            wakers.wake_all(&mut panic);
+            if done {
+                break;
             }
             // More permits than one batch of wakers: go on with a fresh batch.
             q = self.queue.lock();
         }
+        panic.finish();
     }
 
-    /// With the queue non-empty: makes sure `QUEUED` is set and takes any permits the atomic
-    /// still holds (released while the queue was empty), to be handed to the waiters.
-    fn take_all_and_queue(&self) -> usize {
+    /// With the queue empty: adds `rem` permits to the atomic, and clears `QUEUED` unless a
+    /// granted waiter is still held (then the permits wait there for it to hand them on).
+    fn settle(&self, q: &Locked<'_>, rem: usize) {
+        let queued = if q.no_waiters() { 0 } else { QUEUED };
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
-            if cur == QUEUED {
-                return 0;
+            let next = ((cur & !QUEUED) + rem * ONE) | queued;
+            if cur & QUEUED != 0 {
+                // Nobody else changes the word while `QUEUED` is set.
+                self.state.store(next, Ordering::Release);
+                return;
             }
-            match self
-                .state
-                .compare_exchange(cur, QUEUED, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return cur / ONE,
-                Err(actual) => cur = actual,
-            }
-        }
-    }
-
-    /// With the queue empty: clears `QUEUED` and puts `rem` permits into the atomic, unless that
-    /// would exceed [`MAX_PERMITS`].
-    fn settle(&self, rem: usize) -> Result<(), ()> {
-        let mut cur = self.state.load(Ordering::Acquire);
-        loop {
-            let next = total(cur / ONE, rem).ok_or(())? * ONE;
             match self
                 .state
                 .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => return Ok(()),
+                Ok(_) => return,
                 Err(actual) => cur = actual,
             }
         }
@@ -206,36 +208,40 @@ impl RawSemaphore {
                 let mut cur = self.state.load(Ordering::Acquire);
                 loop {
                     let avail = cur / ONE;
-                    if cur & QUEUED == 0 && avail >= n {
-                        let next = cur - n * ONE;
+                    if cur & QUEUED == 0 {
+                        let (next, need) = if avail >= n {
+                            (cur - n * ONE, 0)
+                        } else {
+                            // Queue, taking what is available as a first part.
+                            (QUEUED, n - avail)
+                        };
                         match self.state.compare_exchange(
                             cur,
                             next,
                             Ordering::AcqRel,
                             Ordering::Acquire,
                         ) {
-                            Ok(_) => break,
-                            Err(actual) => cur = actual,
-                        }
-                    } else if cur == QUEUED {
-                        // Already marked and nothing to take: with `QUEUED` set the state only
-                        // changes under the lock we hold, so no compare-exchange is needed.
-                        q.push_back(node, n, waker);
-                        return Poll::Pending;
-                    } else {
-                        // Queue behind everyone else, taking what is available as a first part.
-                        match self.state.compare_exchange(
-                            cur,
-                            QUEUED,
-                            Ordering::AcqRel,
-                            Ordering::Acquire,
-                        ) {
+                            Ok(_) if need == 0 => break,
                             Ok(_) => {
-                                q.push_back(node, n - avail, waker);
+                                q.push_back(node, need, waker);
                                 return Poll::Pending;
                             }
                             Err(actual) => cur = actual,
                         }
+                    } else if q.no_waiters() {
+                        // Nobody queued or held: the last granted waiter has resumed and is on
+                        // its way to clear `QUEUED`. Only we change the word now.
+                        if avail >= n {
+                            self.state.store((avail - n) * ONE, Ordering::Release);
+                            break;
+                        }
+                        self.state.store(QUEUED, Ordering::Release);
+                        q.push_back(node, n - avail, waker);
+                        return Poll::Pending;
+                    } else {
+                        // Behind everyone; any permits held back go to the waiters first.
+                        q.push_back(node, n, waker);
+                        return Poll::Pending;
                     }
                 }
                 drop(q);
@@ -244,18 +250,32 @@ impl RawSemaphore {
             }
             WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
-                    node.complete();
+                    self.resume_granted(node);
                     Poll::Ready(())
                 }
                 Poll::Pending => Poll::Pending,
             },
             WaiterState::Woken => {
-                node.complete();
+                self.resume_granted(node);
                 Poll::Ready(())
             }
-            WaiterState::Listed => unreachable!("an acquire is never in a side list"),
             WaiterState::Done => panic!("acquire future polled after completion"),
         }
+    }
+
+    /// The owner of a granted node takes its permits. With `HOLD` it stops counting as a waiter,
+    /// and hands on what was held back for it: asyncio's "wake up as many as are allowed" when
+    /// an acquire returns.
+    #[inline]
+    fn resume_granted(&self, node: Pin<&Waiter>) {
+        if HOLD {
+            let before = self.queue.release_held();
+            let cur = self.state.load(Ordering::Acquire);
+            if cur & QUEUED != 0 && (before == 1 || cur >= ONE) {
+                self.release_with(self.queue.lock(), 0, true);
+            }
+        }
+        node.complete();
     }
 
     /// Cancels a request for `n` permits whose node is `node` (called from the future's `Drop`):
@@ -269,33 +289,24 @@ impl RawSemaphore {
 
     #[cold]
     fn cancel_queued(&self, node: Pin<&Waiter>, n: usize) {
-        match node.state() {
-            WaiterState::Idle | WaiterState::Done => {}
-            WaiterState::Woken => self.release(n),
-            WaiterState::Queued | WaiterState::Listed => {
-                let mut q = self.queue.lock();
-                let owned = match q.remove(node, None) {
-                    (WaiterState::Queued, still_needed) => n - still_needed,
-                    (WaiterState::Woken, _) => n,
-                    _ => 0,
-                };
-                self.release_with(q, owned);
+        let mut q = self.queue.lock();
+        let (state, still_needed, waker) = q.remove(node);
+        let owned = match state {
+            WaiterState::Queued => n - still_needed,
+            WaiterState::Woken => {
+                if HOLD {
+                    self.queue.release_held();
+                }
+                n
             }
-        }
+            WaiterState::Idle | WaiterState::Done => 0,
+        };
+        self.release_with(q, owned, true);
+        drop(waker);
     }
 }
 
-#[inline]
-fn total(available: usize, n: usize) -> Option<usize> {
-    available.checked_add(n).filter(|&t| t <= MAX_PERMITS)
-}
-
-#[cold]
-fn overflow_panic() -> ! {
-    panic!("semaphore permit count overflow: more than {MAX_PERMITS} permits")
-}
-
-impl core::fmt::Debug for RawSemaphore {
+impl<const HOLD: bool> core::fmt::Debug for RawSemaphore<HOLD> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RawSemaphore")
             .field("available", &self.available())

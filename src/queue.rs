@@ -1,13 +1,11 @@
 //! The intrusive FIFO waiter queue under every primitive: the only code in the crate that touches
-//! list pointers, and the only `unsafe` apart from the lock guard's access to the protected value.
+//! list pointers, and the only `unsafe` apart from the lock guards' access to the protected value.
 //!
 //! A [`WaitQueue`] is a mutex around a circular, doubly linked list of [`Waiter`] nodes. A node
 //! lives inside the pinned future that waits, so waiting allocates nothing; it is linked at the
-//! tail, granted from the head, and unlinked from anywhere in O(1). A [`SideList`] is a second
-//! list guarded by the same mutex (a Condition's waiters), so a node can move from one to the
-//! other under one lock: notified Condition waiters line up for the lock instead of waking.
-//! Operations that wake hand back [`Waker`]s; the caller wakes them after dropping the [`Locked`]
-//! guard, so a waker that re-enters the primitive cannot deadlock.
+//! tail, granted from the head, and unlinked from anywhere in O(1). Operations that wake hand back
+//! [`Waker`]s; the caller wakes them after dropping the [`Locked`] guard, and every waker that
+//! leaves a node is dropped after it too, so no user code runs under the mutex.
 //!
 //! # Invariants
 //!
@@ -21,24 +19,24 @@
 //!    `Pin` guarantees that `Drop` runs before the memory is reused, and as a last line of defence
 //!    `Waiter::drop` aborts the process if it still finds its node linked.
 //! 4. Lists are circular and no node points at a list head, so moving a queue never leaves a
-//!    dangling pointer. A node records which list it is in (by address) only so that removal can
-//!    check it was given the list, and therefore the mutex, that the node is really in.
-//! 5. A side list is accessed only while holding the mutex of the queue recorded in its `owner`.
-//!    `owner` is claimed when a node is pushed onto the empty list and released when it empties.
+//!    dangling pointer. A node records which queue it is in (by address) only so that removal can
+//!    check it was given the queue, and therefore the mutex, that the node is really in.
+//! 5. An unlinked node holds no waker: whoever unlinks a node takes its waker out, to be woken or
+//!    dropped once the mutex is released.
 
 use core::marker::PhantomPinned;
-use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, Waker};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
+use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell, WAKE_BATCH};
 
 /// Largest value a node can carry next to its state (permits needed, or an event generation).
 pub(crate) const MAX_VALUE: usize = usize::MAX >> STATE_BITS;
 
-const STATE_BITS: u32 = 3;
+const STATE_BITS: u32 = 2;
 const STATE_MASK: usize = (1 << STATE_BITS) - 1;
 
 /// Where a waiter is and what the future that owns it must do when dropped.
@@ -46,25 +44,16 @@ const STATE_MASK: usize = (1 << STATE_BITS) - 1;
 pub(crate) enum WaiterState {
     /// Not linked: the future has not queued yet. `Drop`: nothing.
     Idle,
-    /// Linked in its queue's main list, waiting to be granted. Its value is what it still needs
-    /// (permits) or an event generation. `Drop`: lock the queue, unlink, and give back whatever
-    /// part of its request was already assigned.
+    /// Linked in its queue, waiting to be granted. Its value is what it still needs (permits), or
+    /// an event generation. `Drop`: lock the queue, unlink, and give back whatever part of its
+    /// request was already assigned.
     Queued,
-    /// Linked in a side list (a Condition's waiters), waiting to be notified. `Drop`: lock the
-    /// queue and unlink; nothing was granted.
-    Listed,
-    /// Unlinked by another task, which granted it what it waited for (permits, the lock, an event
-    /// wake-up) and woke it. The owner alone touches it now. `Drop`: pass the grant on.
+    /// Unlinked by another task, which granted it what it waited for (permits, the lock, a
+    /// notification, an event wake-up) and woke it. The owner alone touches it now. `Drop`: pass
+    /// the grant on.
     Woken,
     /// The future completed and took what it was granted. `Drop`: nothing.
     Done,
-}
-
-impl WaiterState {
-    #[inline]
-    fn is_linked(self) -> bool {
-        matches!(self, WaiterState::Queued | WaiterState::Listed)
-    }
 }
 
 #[inline]
@@ -75,13 +64,10 @@ fn pack(state: WaiterState, value: usize) -> usize {
 
 #[inline]
 fn unpack(word: usize) -> (WaiterState, usize) {
-    // Only the five states are ever stored, so the catch-all is `Done` and there is no bounds
-    // check: `matches!(state, Idle | Done)` compiles to a compare of the low bits.
     let state = match word & STATE_MASK {
         0 => WaiterState::Idle,
         1 => WaiterState::Queued,
-        2 => WaiterState::Listed,
-        3 => WaiterState::Woken,
+        2 => WaiterState::Woken,
         _ => WaiterState::Done,
     };
     (state, word >> STATE_BITS)
@@ -93,10 +79,12 @@ pub(crate) struct Waiter {
     word: AtomicUsize,
     /// Only accessed under the queue mutex while linked, by the owner otherwise (invariant 1).
     links: UnsafeCell<Links>,
-    /// Address of the list the node is in, 0 when not linked (invariant 4). Written under the
-    /// mutex; atomic so that a removal can check it before trusting that it holds the right lock.
-    list: AtomicUsize,
-    /// Only accessed under the queue mutex while linked, by the owner otherwise (invariant 1).
+    /// Address of the queue the node is linked in, 0 when not linked (invariant 4). Written under
+    /// the mutex; atomic so that a removal can check it before trusting that it holds the right
+    /// lock.
+    queue: AtomicUsize,
+    /// Only accessed under the queue mutex while linked, by the owner otherwise (invariant 1);
+    /// `None` while not linked (invariant 5).
     waker: UnsafeCell<Option<Waker>>,
     _pin: PhantomPinned,
 }
@@ -124,14 +112,14 @@ impl Waiter {
                 prev: ptr::null(),
                 next: ptr::null(),
             }),
-            list: AtomicUsize::new(0),
+            queue: AtomicUsize::new(0),
             waker: UnsafeCell::new(None),
             _pin: PhantomPinned,
         }
     }
 
     /// The node's state as its owner sees it without the lock. `Idle`, `Woken` and `Done` are
-    /// final until the owner changes them; `Queued` and `Listed` may change under the lock.
+    /// final until the owner changes them; `Queued` may change under the lock.
     #[inline]
     pub(crate) fn state(&self) -> WaiterState {
         unpack(self.word.load(Ordering::Acquire)).0
@@ -143,14 +131,14 @@ impl Waiter {
         self.set_unlinked(WaiterState::Done);
     }
 
-    /// Makes a completed node reusable for another wait by the same future.
+    /// Makes a node that is not linked reusable for another wait by the same future.
     pub(crate) fn rearm(self: Pin<&Self>) {
         self.set_unlinked(WaiterState::Idle);
     }
 
     #[inline]
     fn set_unlinked(self: Pin<&Self>, state: WaiterState) {
-        assert!(!self.state().is_linked(), "waiter is still queued");
+        assert_ne!(self.state(), WaiterState::Queued, "waiter is still queued");
         self.word.store(pack(state, 0), Ordering::Relaxed);
     }
 
@@ -162,7 +150,7 @@ impl Waiter {
 impl Drop for Waiter {
     #[inline]
     fn drop(&mut self) {
-        if self.state().is_linked() {
+        if self.state() == WaiterState::Queued {
             // Freeing a linked node would leave dangling pointers in the list. The futures unlink
             // before this runs, so this is a bug in this crate; continuing would be unsound.
             std::process::abort();
@@ -201,21 +189,16 @@ struct List {
 }
 
 // SAFETY: the list only holds pointers to `Waiter`s, which are `Send + Sync`; it is only accessed
-// under its queue's mutex (invariants 1 and 5).
+// under its queue's mutex (invariant 1).
 unsafe impl Send for List {}
 
 impl List {
-    const fn new() -> Self {
-        List { head: ptr::null() }
-    }
-
     /// # Safety
     /// The caller holds this list's mutex and `node` is a live, unlinked node that stays alive
     /// while linked (invariant 3).
-    unsafe fn push_back(&mut self, node: *const Waiter, id: usize) {
+    unsafe fn push_back(&mut self, node: *const Waiter) {
         // SAFETY: the caller's contract; every node reachable from `head` is alive and ours.
         unsafe {
-            (*node).list.store(id, Ordering::Relaxed);
             if self.head.is_null() {
                 set_links(node, |l| {
                     *l = Links {
@@ -260,7 +243,7 @@ impl List {
                     next: ptr::null(),
                 }
             });
-            (*node).list.store(0, Ordering::Relaxed);
+            (*node).queue.store(0, Ordering::Relaxed);
         }
     }
 }
@@ -268,14 +251,16 @@ impl List {
 /// A mutex-guarded FIFO of waiters.
 pub(crate) struct WaitQueue {
     list: Mutex<List>,
-    /// Number of linked nodes; written under the mutex, read without it for statistics.
+    /// Linked nodes, plus nodes granted with [`Locked::grant_front`] whose owners have not yet
+    /// called [`WaitQueue::release_held`]. Raised only under the mutex; lowered under it or, by a
+    /// held node's owner, without it. Read without the mutex for statistics.
     len: AtomicUsize,
 }
 
 impl WaitQueue {
     pub(crate) fn new() -> Self {
         WaitQueue {
-            list: Mutex::new(List::new()),
+            list: Mutex::new(List { head: ptr::null() }),
             len: AtomicUsize::new(0),
         }
     }
@@ -287,9 +272,15 @@ impl WaitQueue {
         }
     }
 
-    /// How many waiters are queued, without taking the lock (a snapshot).
+    /// How many waiters are queued or held, without taking the lock (a snapshot).
     pub(crate) fn len(&self) -> usize {
         self.len.load(Ordering::Relaxed)
+    }
+
+    /// For the owner of a node granted with `hold`: stops counting it. Returns how many waiters
+    /// were counted before, this one included.
+    pub(crate) fn release_held(&self) -> usize {
+        self.len.fetch_sub(1, Ordering::AcqRel)
     }
 
     fn id(&self) -> usize {
@@ -302,11 +293,11 @@ impl WaitQueue {
     /// The waker is cloned outside the lock and the replaced one dropped outside it, because
     /// either may run arbitrary code that re-enters the primitive.
     pub(crate) fn poll_waiter(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
-        if node.state() == WaiterState::Woken {
+        if node.state() != WaiterState::Queued {
             return Poll::Ready(());
         }
         let q = self.lock();
-        if !node.state().is_linked() {
+        if node.state() != WaiterState::Queued {
             return Poll::Ready(());
         }
         let same = node.waker.with(|w| {
@@ -320,7 +311,7 @@ impl WaitQueue {
         }
         let waker = cx.waker().clone();
         let q = self.lock();
-        if !node.state().is_linked() {
+        if node.state() != WaiterState::Queued {
             drop(q);
             return Poll::Ready(());
         }
@@ -340,50 +331,7 @@ impl core::fmt::Debug for WaitQueue {
     }
 }
 
-/// A second list of waiters guarded by the mutex of whichever queue first uses it (invariant 5).
-pub(crate) struct SideList {
-    /// Address of the owning queue, or 0 while the list is empty and unclaimed.
-    owner: AtomicUsize,
-    /// Only accessed while holding the mutex of the queue recorded in `owner` (invariant 5).
-    list: UnsafeCell<List>,
-    /// Number of linked nodes; written under the owner's mutex, read without it for statistics.
-    len: AtomicUsize,
-}
-
-// SAFETY: `list` is only accessed under the owning queue's mutex (invariant 5); everything else is
-// atomic.
-unsafe impl Send for SideList {}
-// SAFETY: as above.
-unsafe impl Sync for SideList {}
-
-impl SideList {
-    pub(crate) fn new() -> Self {
-        SideList {
-            owner: AtomicUsize::new(0),
-            list: UnsafeCell::new(List::new()),
-            len: AtomicUsize::new(0),
-        }
-    }
-
-    /// How many waiters are listed, without taking any lock (a snapshot).
-    pub(crate) fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
-    }
-
-    fn id(&self) -> usize {
-        ptr::from_ref(self).addr()
-    }
-}
-
-impl core::fmt::Debug for SideList {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SideList")
-            .field("len", &self.len())
-            .finish()
-    }
-}
-
-/// A locked [`WaitQueue`]. Wakers it hands out must be woken after it is dropped.
+/// A locked [`WaitQueue`]. Wakers it hands out must be woken or dropped after it is dropped.
 pub(crate) struct Locked<'a> {
     queue: &'a WaitQueue,
     list: MutexGuard<'a, List>,
@@ -394,25 +342,34 @@ impl Locked<'_> {
         self.list.head.is_null()
     }
 
-    /// Links an idle node at the tail of the main list, with `value` and `waker`.
+    /// Whether no waiter is linked or held (see [`WaitQueue::len`]). Under the mutex `true` is
+    /// stable: only the lock holder adds waiters.
+    pub(crate) fn no_waiters(&self) -> bool {
+        self.queue.len.load(Ordering::Acquire) == 0
+    }
+
+    /// Links an idle node at the tail, with `value` and `waker`.
     pub(crate) fn push_back(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) {
         assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
         let node = node.ptr();
-        // SAFETY: the node is idle, so not linked and owned by our caller, who gives up the waker
-        // and links to the queue under its mutex; it stays alive while linked (invariant 3).
+        // SAFETY: the node is idle, so not linked, owned by our caller and holding no waker
+        // (invariant 5); the caller gives it to the queue under its mutex, and it stays alive
+        // while linked (invariant 3).
         unsafe {
-            (*node).waker.with_mut(|w| *w = Some(waker));
+            (*node).waker.with_mut(|w| {
+                debug_assert!((*w).is_none(), "an unlinked node held a waker");
+                *w = Some(waker);
+            });
             (*node)
                 .word
                 .store(pack(WaiterState::Queued, value), Ordering::Release);
-            self.list.push_back(node, self.queue.id());
+            (*node).queue.store(self.queue.id(), Ordering::Relaxed);
+            self.list.push_back(node);
         }
-        self.queue
-            .len
-            .store(self.queue.len() + 1, Ordering::Relaxed);
+        self.queue.len.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The value of the oldest waiter in the main list.
+    /// The value of the oldest waiter.
     pub(crate) fn front_value(&self) -> Option<usize> {
         let head = self.list.head;
         // SAFETY: a non-null head is a linked node and we hold the mutex (invariants 1 and 3).
@@ -432,15 +389,16 @@ impl Locked<'_> {
     }
 
     /// Unlinks the oldest waiter, marks it woken (its grant now belongs to it) and returns its
-    /// waker, to be woken once the lock is dropped.
-    pub(crate) fn wake_front(&mut self) -> Option<Waker> {
+    /// waker, to be woken once the lock is dropped. With `hold`, the waiter stays counted in
+    /// [`WaitQueue::len`] until its owner calls [`WaitQueue::release_held`].
+    pub(crate) fn grant_front(&mut self, hold: bool) -> Option<Waker> {
         let head = self.list.head;
         if head.is_null() {
             return None;
         }
-        self.queue
-            .len
-            .store(self.queue.len() - 1, Ordering::Relaxed);
+        if !hold {
+            self.queue.len.fetch_sub(1, Ordering::Relaxed);
+        }
         // SAFETY: the head is linked in this list and we hold its mutex. Storing `Woken` is our
         // last access to the node (invariant 2).
         unsafe {
@@ -454,114 +412,33 @@ impl Locked<'_> {
         }
     }
 
-    /// Unlinks `node` if it is still linked (in the main list, or in `side`), leaving it idle.
-    /// Returns the state and value it had; `Woken` means someone granted it first.
+    /// Unlinks `node` if it is still linked, leaving it idle. Returns the state and value it had
+    /// (`Woken` means someone granted it first) and the waker it held, which the caller must drop
+    /// after dropping this guard.
     ///
-    /// Panics if the node is linked in a list this guard does not cover.
-    pub(crate) fn remove(
-        &mut self,
-        node: Pin<&Waiter>,
-        side: Option<&SideList>,
-    ) -> (WaiterState, usize) {
+    /// Panics if the node is linked in another queue.
+    #[must_use = "the waker must be dropped after the guard"]
+    pub(crate) fn remove(&mut self, node: Pin<&Waiter>) -> (WaiterState, usize, Option<Waker>) {
         let (state, value) = unpack(node.word.load(Ordering::Acquire));
-        if !state.is_linked() {
-            return (state, value);
+        if state != WaiterState::Queued {
+            return (state, value, None);
         }
-        let list = node.list.load(Ordering::Relaxed);
+        assert_eq!(
+            node.queue.load(Ordering::Relaxed),
+            self.queue.id(),
+            "waiter removed through the wrong queue"
+        );
         let node = node.ptr();
-        if list == self.queue.id() {
-            self.queue
-                .len
-                .store(self.queue.len() - 1, Ordering::Relaxed);
-            // SAFETY: the node is in our main list and we hold its mutex.
-            unsafe { self.list.unlink(node) };
-        } else {
-            let side = side.filter(|s| s.id() == list && self.owns(s));
-            let side = side.expect("waiter removed through the wrong queue");
-            self.unlink_side(side, node);
-        }
-        // SAFETY: the node is unlinked now; resetting its word under the mutex is the last access
-        // a linked node's word gets from the lock holder (invariant 2).
+        self.queue.len.fetch_sub(1, Ordering::Relaxed);
+        // SAFETY: the node is in our list and we hold its mutex. Taking the waker and resetting
+        // the word are the last accesses the lock holder makes (invariants 2 and 5).
         unsafe {
+            self.list.unlink(node);
+            let waker = (*node).waker.with_mut(|w| (*w).take());
             (*node)
                 .word
-                .store(pack(WaiterState::Idle, 0), Ordering::Release)
-        };
-        (state, value)
-    }
-
-    fn owns(&self, side: &SideList) -> bool {
-        side.owner.load(Ordering::Acquire) == self.queue.id()
-    }
-
-    /// Whether `side` is in use by a different queue.
-    pub(crate) fn side_taken(&self, side: &SideList) -> bool {
-        !matches!(side.owner.load(Ordering::Acquire), 0) && !self.owns(side)
-    }
-
-    /// Links an idle node at the tail of `side`, claiming `side` for this queue if it is empty.
-    /// Returns `false`, and does nothing, if another queue owns `side`.
-    pub(crate) fn push_side(&mut self, side: &SideList, node: Pin<&Waiter>, waker: Waker) -> bool {
-        assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
-        let id = self.queue.id();
-        if let Err(owner) = side
-            .owner
-            .compare_exchange(0, id, Ordering::Acquire, Ordering::Acquire)
-        {
-            if owner != id {
-                return false;
-            }
-        }
-        let node = node.ptr();
-        // SAFETY: the node is idle and owned by our caller; `side` is ours under our mutex
-        // (invariant 5); the node stays alive while linked (invariant 3).
-        unsafe {
-            (*node).waker.with_mut(|w| *w = Some(waker));
-            (*node)
-                .word
-                .store(pack(WaiterState::Listed, 0), Ordering::Release);
-            side.list.with_mut(|l| (*l).push_back(node, side.id()));
-        }
-        side.len.store(side.len() + 1, Ordering::Relaxed);
-        true
-    }
-
-    /// Moves the oldest waiter of `side` to the tail of the main list, with `value`, without
-    /// waking it. Returns `false` if `side` has no waiter of this queue.
-    pub(crate) fn move_side_front(&mut self, side: &SideList, value: usize) -> bool {
-        if !self.owns(side) {
-            return false;
-        }
-        // SAFETY: `side` is ours under our mutex (invariant 5).
-        let head = side.list.with(|l| unsafe { (*l).head });
-        if head.is_null() {
-            return false;
-        }
-        self.unlink_side(side, head);
-        // SAFETY: `head` was linked in `side` under our mutex and is alive (invariant 3); we link it
-        // into our main list under the same mutex.
-        unsafe {
-            (*head)
-                .word
-                .store(pack(WaiterState::Queued, value), Ordering::Release);
-            self.list.push_back(head, self.queue.id());
-        }
-        self.queue
-            .len
-            .store(self.queue.len() + 1, Ordering::Relaxed);
-        true
-    }
-
-    fn unlink_side(&mut self, side: &SideList, node: *const Waiter) {
-        // SAFETY: callers checked that we own `side` (invariant 5) and that `node` is in it.
-        let now_empty = side.list.with_mut(|l| unsafe {
-            (*l).unlink(node);
-            (*l).head.is_null()
-        });
-        side.len.store(side.len() - 1, Ordering::Relaxed);
-        if now_empty {
-            // Release: our accesses to the list happen before the next owner's claim.
-            side.owner.store(0, Ordering::Release);
+                .store(pack(WaiterState::Idle, 0), Ordering::Release);
+            (state, value, waker)
         }
     }
 }
@@ -572,13 +449,13 @@ impl core::fmt::Debug for Locked<'_> {
     }
 }
 
-const WAKE_LIST_LEN: usize = 32;
-
 /// Wakers collected under a queue's lock, to be woken after it is released, in FIFO order.
+///
+/// A waker that panics does not stop the job: [`wake_all`](WakeList::wake_all) wakes the rest
+/// and keeps the first panic in a [`Panic`], which the caller re-raises once its whole job (every
+/// batch) is done.
 pub(crate) struct WakeList {
-    wakers: [MaybeUninit<Waker>; WAKE_LIST_LEN],
-    /// `wakers[next..len]` are initialised and not yet woken.
-    next: usize,
+    wakers: [Option<Waker>; WAKE_BATCH],
     len: usize,
 }
 
@@ -586,66 +463,73 @@ impl WakeList {
     #[inline]
     pub(crate) fn new() -> Self {
         WakeList {
-            wakers: [const { MaybeUninit::uninit() }; WAKE_LIST_LEN],
-            next: 0,
+            wakers: [const { None }; WAKE_BATCH],
             len: 0,
         }
     }
 
     #[inline]
     pub(crate) fn is_full(&self) -> bool {
-        self.len == WAKE_LIST_LEN
+        self.len == WAKE_BATCH
     }
 
     #[inline]
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         assert!(!self.is_full(), "WakeList overflow");
-        if let Some(waker) = waker {
-            self.wakers[self.len].write(waker);
+        if waker.is_some() {
+            self.wakers[self.len] = waker;
             self.len += 1;
         }
     }
 
-    /// Wakes every collected waker, in the order they were pushed. If one panics, `Drop` wakes
-    /// the rest while the panic unwinds, so the first panic propagates after all were woken.
+    /// Wakes every collected waker, in the order they were pushed, and empties the list. A panic
+    /// of one is caught and kept in `panic` (the first one only).
     #[inline]
-    pub(crate) fn wake_all(&mut self) {
-        while self.next < self.len {
-            // SAFETY: `wakers[next..len]` are initialised; advancing `next` first means each is
-            // read exactly once, even if `wake` panics.
-            let waker = unsafe { self.wakers[self.next].assume_init_read() };
-            self.next += 1;
-            waker.wake();
+    pub(crate) fn wake_all(&mut self, panic: &mut Panic) {
+        for slot in &mut self.wakers[..self.len] {
+            if let Some(waker) = slot.take() {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                    panic.keep(payload);
+                }
+            }
         }
-        self.next = 0;
         self.len = 0;
-    }
-
-    #[cold]
-    fn wake_rest_catching_panics(&mut self) {
-        while self.next < self.len {
-            // SAFETY: as in `wake_all`.
-            let waker = unsafe { self.wakers[self.next].assume_init_read() };
-            self.next += 1;
-            drop(catch_unwind(AssertUnwindSafe(|| waker.wake())));
-        }
-    }
-}
-
-impl Drop for WakeList {
-    #[inline]
-    fn drop(&mut self) {
-        // Only reached with wakers left when a panic unwound past `wake_all`: their nodes were
-        // granted, so they must still be woken or their tasks would hang. A second panic here
-        // would abort, so these are caught.
-        if self.next < self.len {
-            self.wake_rest_catching_panics();
-        }
     }
 }
 
 impl core::fmt::Debug for WakeList {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("WakeList").field("len", &self.len).finish()
+    }
+}
+
+/// The first panic of a user callback (a waker) met while finishing a job that must not stop
+/// half way; re-raised by [`finish`](Panic::finish) once the job is complete.
+#[derive(Default)]
+pub(crate) struct Panic(Option<Box<dyn Any + Send>>);
+
+impl Panic {
+    #[cold]
+    fn keep(&mut self, payload: Box<dyn Any + Send>) {
+        if self.0.is_none() {
+            self.0 = Some(payload);
+        }
+    }
+
+    /// Re-raises the kept panic, unless this thread is already unwinding (a second panic would
+    /// abort the process; the first one is on its way out anyway).
+    #[inline]
+    pub(crate) fn finish(self) {
+        if let Some(payload) = self.0 {
+            if !std::thread::panicking() {
+                resume_unwind(payload);
+            }
+        }
+    }
+}
+
+impl core::fmt::Debug for Panic {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Panic").field(&self.0.is_some()).finish()
     }
 }

@@ -30,7 +30,7 @@ impl Counter {
         Ok(Counter {
             raw: RawSemaphore::new(permits),
             bound,
-            forgotten: AtomicUsize::new(0),
+            headroom: AtomicUsize::new(bound.min(MAX_PERMITS) - permits),
         })
     }
 }
@@ -88,13 +88,14 @@ mod private {
 
     /// What both semaphores are made of.
     pub struct Counter {
-        pub(super) raw: RawSemaphore,
+        pub(super) raw: RawSemaphore<true>,
         /// The bound of a [`BoundedSemaphore`]; [`UNBOUNDED`] for a plain [`Semaphore`].
         pub(super) bound: usize,
-        /// Permits taken out of circulation by [`SemaphorePermit::forget`] and not yet given back by
-        /// `release()`. A [`BoundedSemaphore`] accepts a release only while this is non-zero: that is
-        /// exactly when the count is below the bound, counting permits held by live guards.
-        pub(super) forgotten: AtomicUsize,
+        /// How many permits `release` may still add: the bound (or [`MAX_PERMITS`]) minus the
+        /// permits in circulation, available or held by live permit objects. `forget` raises it,
+        /// `release` lowers it and is refused when it would go below zero. So available plus held
+        /// permits never exceed [`MAX_PERMITS`]: dropping or merging permits cannot overflow.
+        pub(super) headroom: AtomicUsize,
     }
 
     pub trait Sealed {
@@ -132,10 +133,13 @@ impl fmt::Debug for Counter {
 ///
 /// # Fairness
 ///
-/// Strictly first-in, first-out. A released permit goes directly to the oldest waiter, which
-/// owns it before it even runs (as CPython reserves it at wake-up); a newcomer's
-/// [`acquire`](Semaphore::acquire) or [`try_acquire`](Semaphore::try_acquire) never takes a
-/// permit while anyone waits.
+/// Strictly first-in, first-out: acquires complete in the order they started waiting. A released
+/// permit goes directly to the oldest waiter, which owns it before it even runs (as CPython
+/// reserves it at wake-up). A newcomer's [`acquire`](Semaphore::acquire) or
+/// [`try_acquire`](Semaphore::try_acquire) never takes a permit while anyone waits, and, as in
+/// asyncio, a waiter that was granted its permits but has not resumed yet still counts: spare
+/// permits released meanwhile wait for it, newcomers queue behind it, and when it resumes (or is
+/// dropped) it hands the spare permits to the queued waiters in FIFO order.
 ///
 /// # Cancel safety
 ///
@@ -339,8 +343,10 @@ macro_rules! shared_methods {
                 self.0.raw.available()
             }
 
-            /// Whether [`acquire`](Self::acquire) would wait: no permit is available (while
-            /// anyone waits, none ever is). asyncio's `locked()`.
+            /// Whether [`acquire`](Self::acquire) would wait: no permit is available, or tasks
+            /// wait first (asyncio's FIFO rule: a waiter granted permits that has not resumed yet
+            /// still counts, so newcomers queue even while spare permits exist). asyncio's
+            /// `locked()`.
             ///
             /// # Examples
             ///
@@ -349,10 +355,13 @@ macro_rules! shared_methods {
             /// assert!(sem.locked());
             /// ```
             pub fn locked(&self) -> bool {
-                self.available_permits() == 0
+                self.0.raw.locked()
             }
 
-            /// How many tasks wait for permits (a snapshot, taken without locking).
+            /// How many tasks wait for permits (a snapshot, taken without locking): those
+            /// queued, plus those granted their permits that have not resumed yet, as asyncio's
+            /// `_waiters` holds both. A task leaves the count when its acquire completes or is
+            /// dropped.
             ///
             /// # Examples
             ///
@@ -424,7 +433,7 @@ impl Semaphore {
     ///
     /// If the count would exceed [`Semaphore::MAX_PERMITS`].
     pub fn release(&self) {
-        self.0.raw.release(1);
+        self.release_many(1);
     }
 
     /// Waits for `n` permits at once; the permit object holds all of them.
@@ -488,7 +497,9 @@ impl Semaphore {
     ///
     /// If the count would exceed [`Semaphore::MAX_PERMITS`].
     pub fn release_many(&self, n: usize) {
-        self.0.raw.release(n);
+        if self.0.add_capacity(n).is_err() {
+            panic!("semaphore permit count overflow: more than {MAX_PERMITS} permits");
+        }
     }
 }
 
@@ -582,14 +593,9 @@ impl BoundedSemaphore {
     /// [`OverRelease`] if fewer than `n` permits are missing from the bound (as for
     /// [`release`](BoundedSemaphore::release)). Nothing changes then.
     pub fn release_many(&self, n: usize) -> Result<(), OverRelease> {
-        self.0
-            .forgotten
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| f.checked_sub(n))
-            .map_err(|_| OverRelease {
-                bound: self.bound(),
-            })?;
-        self.0.raw.release(n);
-        Ok(())
+        self.0.add_capacity(n).map_err(|()| OverRelease {
+            bound: self.bound(),
+        })
     }
 
     /// Waits for `n` permits at once; see [`Semaphore::acquire_many`] for the FIFO guarantee.
@@ -803,9 +809,16 @@ impl<'a> SemaphorePermit<'a> {
 
 impl Counter {
     fn forget(&self, n: usize) {
-        if self.bound != UNBOUNDED {
-            self.forgotten.fetch_add(n, Ordering::AcqRel);
-        }
+        self.headroom.fetch_add(n, Ordering::AcqRel);
+    }
+
+    /// `release(n)`: adds `n` permits if the headroom allows, or changes nothing.
+    fn add_capacity(&self, n: usize) -> Result<(), ()> {
+        self.headroom
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| h.checked_sub(n))
+            .map_err(drop)?;
+        self.raw.release(n);
+        Ok(())
     }
 
     #[inline]

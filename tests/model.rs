@@ -3,9 +3,10 @@
 //! asyncio's semantics as aiosync adopts them. After every step the observable state must agree;
 //! proptest shrinks a failure to a minimal sequence.
 //!
-//! The model is asyncio's, with the permit reserved for a waiter at release time (so a woken but
-//! not yet polled waiter cannot be overtaken, and dropping it hands the permit on) and with
-//! Condition's notified waiters lining up at the back of the lock's queue.
+//! The model is CPython's (asyncio-semantics.md §3 and §4): a permit is reserved for a waiter at
+//! release time; a granted waiter that has not resumed still counts as waiting, so newcomers
+//! queue behind it even while spare permits exist, and it hands them on when it resumes or is
+//! dropped; a notified Condition waiter is woken and re-acquires the lock when it next runs.
 
 mod common;
 
@@ -64,6 +65,7 @@ trait Permits {
     fn acquire(&self) -> BoxFuture<'_, Self::Guard<'_>>;
     fn try_acquire(&self) -> Option<Self::Guard<'_>>;
     fn available(&self) -> usize;
+    fn locked(&self) -> bool;
     fn waiters(&self) -> usize;
     /// asyncio's `release()`; `None` where the type has none.
     fn release(&self) -> Option<bool>;
@@ -81,6 +83,9 @@ impl Permits for Lock {
     }
     fn available(&self) -> usize {
         usize::from(!self.locked())
+    }
+    fn locked(&self) -> bool {
+        Lock::locked(self)
     }
     fn waiters(&self) -> usize {
         Lock::waiters(self)
@@ -103,6 +108,9 @@ impl Permits for Semaphore {
     }
     fn available(&self) -> usize {
         self.available_permits()
+    }
+    fn locked(&self) -> bool {
+        Semaphore::locked(self)
     }
     fn waiters(&self) -> usize {
         Semaphore::waiters(self)
@@ -128,6 +136,9 @@ impl Permits for BoundedSemaphore {
     fn available(&self) -> usize {
         self.available_permits()
     }
+    fn locked(&self) -> bool {
+        BoundedSemaphore::locked(self)
+    }
     fn waiters(&self) -> usize {
         BoundedSemaphore::waiters(self)
     }
@@ -140,7 +151,8 @@ impl Permits for BoundedSemaphore {
     }
 }
 
-/// The reference: a count, a FIFO of waiting slots, and the slots granted but not yet polled.
+/// The reference: CPython's `_value`, its FIFO of pending waiters, and the waiters granted but not
+/// yet resumed (still in CPython's `_waiters`).
 struct PermitModel {
     value: usize,
     queue: VecDeque<usize>,
@@ -148,44 +160,90 @@ struct PermitModel {
     /// BoundedSemaphore: how many permits were forgotten (and so may be released again).
     forgotten: usize,
     bounded: bool,
+    /// A `Lock` counts a granted waiter as the holder, not a waiter (its `waiters()`).
+    lock: bool,
 }
 
 impl PermitModel {
+    fn new(value: usize, bounded: bool, lock: bool) -> Self {
+        PermitModel {
+            value,
+            queue: VecDeque::new(),
+            granted: Vec::new(),
+            forgotten: 0,
+            bounded,
+            lock,
+        }
+    }
+
+    /// `locked()`: an acquire would wait.
+    fn locked(&self) -> bool {
+        self.value == 0 || !self.queue.is_empty() || !self.granted.is_empty()
+    }
+
+    /// A new acquire of `slot`: the fast path, or the back of the queue.
+    fn acquire(&mut self, slot: usize) {
+        if self.locked() {
+            self.queue.push_back(slot);
+        } else {
+            self.value -= 1;
+            self.granted.push(slot);
+        }
+    }
+
+    /// `release()`: `_value += 1`, then `_wake_up_next()` wakes (at most) one pending waiter.
     fn release_one(&mut self) {
         match self.queue.pop_front() {
             Some(slot) => self.granted.push(slot),
             None => self.value += 1,
         }
     }
+
+    /// An acquire's `finally`: wake as many pending waiters as there are spare permits.
+    fn wake_spare(&mut self) {
+        while self.value > 0 {
+            let Some(slot) = self.queue.pop_front() else {
+                break;
+            };
+            self.value -= 1;
+            self.granted.push(slot);
+        }
+    }
+
+    fn waiters(&self) -> usize {
+        self.queue.len() + if self.lock { 0 } else { self.granted.len() }
+    }
+
+    /// `slot`'s acquire completed (`true`) or was cancelled.
+    fn leave(&mut self, slot: usize, completed: bool) {
+        if self.granted.contains(&slot) {
+            self.granted.retain(|&s| s != slot);
+            if !completed {
+                self.value += 1; // the reservation is undone
+            }
+        } else {
+            self.queue.retain(|&s| s != slot);
+        }
+        self.wake_spare();
+    }
 }
 
-fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, ops: &[PermitOp]) {
+fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, lock: bool, ops: &[PermitOp]) {
     let mut slots: Vec<Slot<'_, P::Guard<'_>>> = (0..SLOTS).map(|_| Slot::Empty).collect();
-    let mut m = PermitModel {
-        value: initial,
-        queue: VecDeque::new(),
-        granted: Vec::new(),
-        forgotten: 0,
-        bounded,
-    };
+    let mut m = PermitModel::new(initial, bounded, lock);
     for (step, &op) in ops.iter().enumerate() {
         match op {
             PermitOp::Acquire(i) | PermitOp::Poll(i) => {
                 if let (PermitOp::Acquire(_), Slot::Empty) = (op, &slots[i]) {
                     slots[i] = Slot::Waiting(prim.acquire());
-                    if m.queue.is_empty() && m.value > 0 {
-                        m.value -= 1;
-                        m.granted.push(i);
-                    } else {
-                        m.queue.push_back(i);
-                    }
+                    m.acquire(i);
                 }
                 if let Slot::Waiting(fut) = &mut slots[i] {
                     let expect_ready = m.granted.contains(&i);
                     match poll_noop(fut.as_mut()) {
                         Poll::Ready(guard) => {
                             assert!(expect_ready, "step {step}: {op:?} completed out of turn");
-                            m.granted.retain(|&s| s != i);
+                            m.leave(i, true);
                             slots[i] = Slot::Holding(guard);
                         }
                         Poll::Pending => assert!(!expect_ready, "step {step}: {op:?} not granted"),
@@ -195,16 +253,12 @@ fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, ops: &[Permi
             PermitOp::Drop(i) => match std::mem::replace(&mut slots[i], Slot::Empty) {
                 Slot::Empty => {}
                 Slot::Holding(_) => m.release_one(),
-                Slot::Waiting(_) if m.granted.contains(&i) => {
-                    m.granted.retain(|&s| s != i);
-                    m.release_one();
-                }
-                Slot::Waiting(_) => m.queue.retain(|&s| s != i),
+                Slot::Waiting(_) => m.leave(i, false),
             },
             PermitOp::TryAcquire(i) => {
                 if let Slot::Empty = slots[i] {
                     let got = prim.try_acquire();
-                    let expect = m.queue.is_empty() && m.value > 0;
+                    let expect = !m.locked();
                     assert_eq!(got.is_some(), expect, "step {step}: {op:?}");
                     if let Some(guard) = got {
                         m.value -= 1;
@@ -241,11 +295,8 @@ fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, ops: &[Permi
             m.value,
             "step {step}: {op:?}: available permits"
         );
-        assert_eq!(
-            prim.waiters(),
-            m.queue.len(),
-            "step {step}: {op:?}: waiters"
-        );
+        assert_eq!(prim.waiters(), m.waiters(), "step {step}: {op:?}: waiters");
+        assert_eq!(prim.locked(), m.locked(), "step {step}: {op:?}: locked");
     }
 }
 
@@ -296,10 +347,22 @@ fn cond_ops() -> impl Strategy<Value = Vec<CondOp>> {
     prop::collection::vec(op, 1..MAX_OPS)
 }
 
-/// The Condition reference: the lock as a one-permit model, plus the condition's FIFO.
+/// The Condition reference: the lock as a one-permit model, the condition's FIFO, and the
+/// waiters notified but not yet run (they acquire the lock when they do).
 struct CondModel {
     lock: PermitModel,
     waiting: VecDeque<usize>,
+    notified: Vec<usize>,
+}
+
+impl CondModel {
+    /// `notify(n)`: wakes the `n` oldest waiters.
+    fn notify(&mut self, n: usize) -> usize {
+        let n = n.min(self.waiting.len());
+        let woken: Vec<_> = self.waiting.drain(..n).collect();
+        self.notified.extend(woken);
+        n
+    }
 }
 
 proptest! {
@@ -311,17 +374,17 @@ proptest! {
 
     #[test]
     fn lock_matches_the_model(ops in permit_ops()) {
-        run_permits(&Lock::new(()), 1, false, &ops);
+        run_permits(&Lock::new(()), 1, false, true, &ops);
     }
 
     #[test]
     fn semaphore_matches_the_model(initial in 0..3usize, ops in permit_ops()) {
-        run_permits(&Semaphore::new(initial), initial, false, &ops);
+        run_permits(&Semaphore::new(initial), initial, false, false, &ops);
     }
 
     #[test]
     fn bounded_semaphore_matches_the_model(initial in 0..3usize, ops in permit_ops()) {
-        run_permits(&BoundedSemaphore::new(initial), initial, true, &ops);
+        run_permits(&BoundedSemaphore::new(initial), initial, true, false, &ops);
     }
 
     #[test]
@@ -374,21 +437,16 @@ proptest! {
             Idle,
             Acquiring(BoxFuture<'a, LockGuard<'a, ()>>),
             Holding(LockGuard<'a, ()>),
-            /// In a `wait`: queued on the condition, or notified and in the lock's queue.
+            /// In a `wait`: queued on the condition, notified, or acquiring the lock again.
             Waiting(BoxFuture<'a, LockGuard<'a, ()>>),
         }
         let lock = Lock::new(());
         let cond = Condition::new();
         let mut tasks: Vec<Task<'_>> = (0..SLOTS).map(|_| Task::Idle).collect();
         let mut m = CondModel {
-            lock: PermitModel {
-                value: 1,
-                queue: VecDeque::new(),
-                granted: Vec::new(),
-                forgotten: 0,
-                bounded: false,
-            },
+            lock: PermitModel::new(1, false, true),
             waiting: VecDeque::new(),
+            notified: Vec::new(),
         };
         for (step, &op) in ops.iter().enumerate() {
             match op {
@@ -396,12 +454,7 @@ proptest! {
                     match (op, std::mem::replace(&mut tasks[i], Task::Idle)) {
                         (CondOp::Acquire(_), Task::Idle) => {
                             tasks[i] = Task::Acquiring(Box::pin(lock.acquire()));
-                            if m.lock.queue.is_empty() && m.lock.value > 0 {
-                                m.lock.value -= 1;
-                                m.lock.granted.push(i);
-                            } else {
-                                m.lock.queue.push_back(i);
-                            }
+                            m.lock.acquire(i);
                         }
                         (CondOp::Wait(_), Task::Holding(guard)) => {
                             tasks[i] = Task::Waiting(Box::pin(cond.wait(guard)));
@@ -411,11 +464,16 @@ proptest! {
                         (_, task) => tasks[i] = task,
                     }
                     if let Task::Acquiring(fut) | Task::Waiting(fut) = &mut tasks[i] {
+                        if m.notified.contains(&i) {
+                            // Runs after its notification: starts acquiring the lock.
+                            m.notified.retain(|&s| s != i);
+                            m.lock.acquire(i);
+                        }
                         let expect = m.lock.granted.contains(&i);
                         match poll_noop(fut.as_mut()) {
                             Poll::Ready(guard) => {
                                 prop_assert!(expect, "step {}: {:?} got the lock out of turn", step, op);
-                                m.lock.granted.retain(|&s| s != i);
+                                m.lock.leave(i, true);
                                 tasks[i] = Task::Holding(guard);
                             }
                             Poll::Pending => prop_assert!(!expect, "step {}: {:?} not granted", step, op),
@@ -425,40 +483,33 @@ proptest! {
                 CondOp::Notify(i, n) => {
                     if let Task::Holding(guard) = &tasks[i] {
                         let notified = cond.notify(guard, n);
-                        let expect = n.min(m.waiting.len());
-                        prop_assert_eq!(notified, expect, "step {}: {:?}", step, op);
-                        let moved: Vec<_> = m.waiting.drain(..expect).collect();
-                        m.lock.queue.extend(moved);
+                        prop_assert_eq!(notified, m.notify(n), "step {}: {:?}", step, op);
                     }
                 }
                 CondOp::Drop(i) => {
                     let task = std::mem::replace(&mut tasks[i], Task::Idle);
-                    let granted = m.lock.granted.contains(&i);
                     match task {
                         Task::Idle => {}
                         Task::Holding(_) => m.lock.release_one(),
+                        Task::Acquiring(_) => m.lock.leave(i, false),
                         Task::Waiting(_) if m.waiting.contains(&i) => {
                             // Never notified: it just leaves the condition's queue.
                             m.waiting.retain(|&s| s != i);
                         }
-                        Task::Acquiring(_) | Task::Waiting(_) => {
-                            if matches!(task, Task::Waiting(_)) {
-                                // The notification it took goes to the next condition waiter.
-                                if let Some(next) = m.waiting.pop_front() {
-                                    m.lock.queue.push_back(next);
-                                }
+                        Task::Waiting(_) => {
+                            if m.notified.contains(&i) {
+                                m.notified.retain(|&s| s != i);
+                            } else {
+                                m.lock.leave(i, false);
                             }
-                            m.lock.queue.retain(|&s| s != i);
-                            m.lock.granted.retain(|&s| s != i);
-                            if granted {
-                                m.lock.release_one();
-                            }
+                            // The notification it took goes to the next condition waiter.
+                            m.notify(1);
                         }
                     }
                 }
             }
-            prop_assert_eq!(lock.locked(), m.lock.value == 0, "step {}: {:?}", step, op);
-            prop_assert_eq!(lock.waiters(), m.lock.queue.len(), "step {}: {:?}", step, op);
+            prop_assert_eq!(lock.locked(), m.lock.locked(), "step {}: {:?}", step, op);
+            prop_assert_eq!(lock.waiters(), m.lock.waiters(), "step {}: {:?}", step, op);
             prop_assert_eq!(cond.waiters(), m.waiting.len(), "step {}: {:?}", step, op);
         }
     }

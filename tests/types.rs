@@ -98,6 +98,6 @@ fn sizes() {
     assert_eq!(size_of::<EventWait<'static>>(), 56);
     assert_eq!(
         size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(),
-        72
+        80
     );
 }
