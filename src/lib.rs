@@ -3,6 +3,8 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+#[cfg(doctest)]
+mod auto_traits;
 mod blocking;
 mod loom;
 mod permits;

@@ -383,3 +383,56 @@ async fn owned_guards_and_deadlines(ex: Exec) {
     assert_eq!(*lock.acquire().await, 100 + acquired);
     assert!(!lock.locked() && lock.waiters() == 0);
 }
+
+/// Issue: `MappedLockGuard` held a `&mut U`, which rustc asserts valid and unaliased for the
+/// whole call a guard is passed into by value, even after the guard released the lock inside
+/// it (rust-lang/rust#63787). Miri flags the old layout; it must run this clean.
+#[test]
+fn a_mapped_guard_dropped_inside_the_function_it_was_passed_to() {
+    fn release_then_relock(lock: &Lock<(u32, u32)>, mapped: aiosync::MappedLockGuard<'_, u32>) {
+        drop(mapped);
+        lock.try_acquire().unwrap().0 = 2;
+    }
+    let lock = Lock::new((0, 0));
+    let mapped = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.0);
+    release_then_relock(&lock, mapped);
+    assert_eq!(lock.into_inner(), (2, 0));
+}
+
+/// The same for the owned guard's `Deref`, which must not outlive the permit either.
+#[test]
+fn an_owned_guard_dropped_inside_the_function_it_was_passed_to() {
+    fn release_then_relock(lock: &Arc<Lock<u32>>, guard: OwnedLockGuard<u32>) {
+        drop(guard);
+        *lock.try_acquire().unwrap() = 2;
+    }
+    let lock = Arc::new(Lock::new(0));
+    release_then_relock(&lock, lock.try_acquire_owned().unwrap());
+    assert_eq!(*lock.try_acquire().unwrap(), 2);
+}
+
+/// Issue: a blocking acquire from a thread-local destructor reached the blocking waker's own
+/// thread-local after it was destroyed, and aborted the process. std's and parking_lot's
+/// mutexes work there.
+#[test]
+fn blocking_acquire_works_in_a_thread_local_destructor() {
+    struct OnExit(Arc<Lock<Vec<&'static str>>>);
+    impl Drop for OnExit {
+        fn drop(&mut self) {
+            self.0.acquire_blocking().push("destructor");
+        }
+    }
+    thread_local! {
+        static ON_EXIT: std::cell::RefCell<Option<OnExit>> = const { std::cell::RefCell::new(None) };
+    }
+    let lock = Arc::new(Lock::new(Vec::new()));
+    let l2 = lock.clone();
+    std::thread::spawn(move || {
+        ON_EXIT.with(|slot| *slot.borrow_mut() = Some(OnExit(l2.clone())));
+        // The blocking path's thread-local comes second, so it is destroyed first.
+        l2.acquire_blocking().push("body");
+    })
+    .join()
+    .unwrap();
+    assert_eq!(*lock.try_acquire().unwrap(), ["body", "destructor"]);
+}

@@ -42,9 +42,13 @@ fn a_notified_then_dropped_waiter_passes_the_notification_on() {
             let (lock, cond) = &*s;
             let guard = block_on(lock.acquire());
             let mut wait = pin!(cond.wait(guard));
-            let _ = wait.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-            // A scheduling point before the drop: loom's partial-order reduction does not
-            // otherwise try a release landing between the poll and the drop.
+            let cx = &mut Context::from_waker(Waker::noop());
+            let _ = wait.as_mut().poll(cx);
+            // Scheduling points before the drop: loom's partial-order reduction does not
+            // otherwise try a notification landing between the polls and the drop.
+            thread::yield_now();
+            // If notified by now, this starts re-acquiring the lock: the drop may come mid-way.
+            let _ = wait.as_mut().poll(cx);
             thread::yield_now();
         });
         let s = shared.clone();
@@ -62,5 +66,40 @@ fn a_notified_then_dropped_waiter_passes_the_notification_on() {
         cancelled.join().unwrap();
         waiter.join().unwrap();
         assert!(!lock.locked(), "lock left held");
+    });
+}
+
+/// Two conditions share one lock (the bounded buffer's `not_empty` and `not_full`): each
+/// notification reaches the waiter of its own condition.
+#[test]
+fn several_conditions_on_one_lock() {
+    loom::model(|| {
+        let shared = Arc::new((
+            Lock::new((false, false)),
+            Condition::new(),
+            Condition::new(),
+        ));
+        let s = shared.clone();
+        let first = thread::spawn(move || {
+            let (lock, c1, _) = &*s;
+            drop(block_on(c1.wait_for(block_on(lock.acquire()), |v| v.0)));
+        });
+        let s = shared.clone();
+        let second = thread::spawn(move || {
+            let (lock, _, c2) = &*s;
+            drop(block_on(c2.wait_for(block_on(lock.acquire()), |v| v.1)));
+        });
+        let (lock, c1, c2) = &*shared;
+        let mut guard = block_on(lock.acquire());
+        guard.0 = true;
+        c1.notify(&guard, 1);
+        drop(guard);
+        let mut guard = block_on(lock.acquire());
+        guard.1 = true;
+        c2.notify(&guard, 1);
+        drop(guard);
+        first.join().unwrap();
+        second.join().unwrap();
+        assert!(!lock.locked());
     });
 }

@@ -109,3 +109,55 @@ fn a_dropped_partly_served_request_returns_exactly_its_share() {
         assert_eq!(sem.waiters(), 0);
     });
 }
+
+/// asyncio's rule: a waiter granted its permit but not yet resumed still counts, so a newcomer
+/// queues behind it even when a second release leaves a spare permit; the granted waiter,
+/// resuming or dropped, hands the spare on. Nothing is lost and nobody hangs.
+#[test]
+fn a_granted_waiter_dropped_before_it_runs_hands_spare_permits_on() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let s = sem.clone();
+        let first = thread::spawn(move || {
+            let mut acquire = pin!(s.acquire());
+            let _ = acquire
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()));
+            thread::yield_now();
+            // Dropped here: granted or not.
+        });
+        let s = sem.clone();
+        let newcomer = thread::spawn(move || drop(block_on(s.acquire())));
+        sem.release();
+        sem.release();
+        first.join().unwrap();
+        newcomer.join().unwrap();
+        assert_eq!(sem.available_permits(), 2, "a permit was lost or made up");
+        assert_eq!(sem.waiters(), 0);
+        assert!(!sem.locked());
+    });
+}
+
+/// Under loom a batch of wake-ups is 2: the third grant of `release_many(3)` comes in a second
+/// batch, after the mutex was released, racing a cancellation of that very waiter.
+#[test]
+fn a_second_batch_races_a_cancellation() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut waits: Vec<_> = (0..3).map(|_| Box::pin(sem.acquire_owned())).collect();
+        for w in &mut waits {
+            assert!(w.as_mut().poll(cx).is_pending());
+        }
+        let last = waits.pop().unwrap();
+        let canceller = thread::spawn(move || drop(last));
+        sem.release_many(3);
+        canceller.join().unwrap();
+        for w in &mut waits {
+            assert!(w.as_mut().poll(cx).is_ready(), "a waiter was abandoned");
+        }
+        drop(waits);
+        assert_eq!(sem.available_permits(), 3, "a permit was lost or made up");
+        assert_eq!(sem.waiters(), 0);
+    });
+}

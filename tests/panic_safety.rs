@@ -5,11 +5,12 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
-use std::sync::Arc;
+use std::pin::{Pin, pin};
+use std::sync::{Arc, Mutex};
 use std::task::{Poll, Wake, Waker};
 
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use aiosync::semaphore::AcquireOwned;
+use aiosync::{BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, Semaphore};
 use common::{Counter, poll, poll_noop};
 
 /// A waker whose `wake` panics.
@@ -23,6 +24,19 @@ impl Wake for Panicky {
 
 fn panicky() -> Waker {
     Waker::from(Arc::new(Panicky))
+}
+
+/// A waker that runs `f` when woken.
+struct Hook<F>(F);
+
+impl<F: Fn() + Send + Sync + 'static> Wake for Hook<F> {
+    fn wake(self: Arc<Self>) {
+        (self.0)();
+    }
+}
+
+fn hook(f: impl Fn() + Send + Sync + 'static) -> Waker {
+    Waker::from(Arc::new(Hook(f)))
 }
 
 fn panics(f: impl FnOnce()) -> bool {
@@ -201,4 +215,175 @@ fn a_task_panicking_with_a_permit_returns_it() {
         assert_eq!(sem.available_permits(), 2);
         assert_eq!(sem.waiters(), 0);
     });
+}
+
+/// More waiters than one batch of wake-ups (32): the batch loops must finish every batch when a
+/// waker panics, with cancellations and hand-offs happening between the batches.
+const MANY: usize = 40;
+
+/// Owned acquire futures in slots a waker can reach, so that a wake-up can cancel another waiter.
+type Slots = Arc<Mutex<Vec<Option<Pin<Box<AcquireOwned<Semaphore>>>>>>>;
+
+fn queue_owned(sem: &Arc<Semaphore>, slots: &Slots, wakers: impl Fn(usize) -> Waker) {
+    for i in 0..MANY {
+        let mut fut = Box::pin(sem.acquire_many_owned(1));
+        assert!(poll(fut.as_mut(), &wakers(i)).is_pending());
+        slots.lock().unwrap().push(Some(fut));
+    }
+}
+
+/// Completes (and removes) every waiter in `slots` that was granted, returning their permits.
+fn complete_all(slots: &Slots) -> Vec<OwnedSemaphorePermit> {
+    let mut slots = slots.lock().unwrap();
+    slots
+        .iter_mut()
+        .filter_map(|slot| {
+            let Poll::Ready(permit) = poll_noop(slot.as_mut()?.as_mut()) else {
+                return None;
+            };
+            *slot = None;
+            Some(permit)
+        })
+        .collect()
+}
+
+/// Issue: `release_many(40)` with the first waker panicking granted 32; 8 waiters hung and 8
+/// permits vanished.
+#[test]
+fn a_panicking_waker_does_not_abandon_the_later_batches_of_release_many() {
+    let sem = Arc::new(Semaphore::new(0));
+    let slots: Slots = Arc::default();
+    let s2 = slots.clone();
+    let extra = Arc::new(Mutex::new(None));
+    let (e2, sem2) = (extra.clone(), sem.clone());
+    queue_owned(&sem, &slots, |i| match i {
+        0 => panicky(),
+        // Between the batches: cancel a waiter of the second batch, and queue a newcomer.
+        1 => {
+            let (s2, sem2, e2) = (s2.clone(), sem2.clone(), e2.clone());
+            hook(move || {
+                s2.lock().unwrap()[36] = None;
+                let mut late = Box::pin(sem2.acquire_owned());
+                assert!(poll_noop(late.as_mut()).is_pending(), "a newcomer barged");
+                *e2.lock().unwrap() = Some(late);
+            })
+        }
+        _ => Waker::noop().clone(),
+    });
+    assert!(panics(|| sem.release_many(MANY)));
+    // 39 waiters left, 40 permits: every one is granted, and the newcomer got the last one.
+    let permits = complete_all(&slots);
+    assert_eq!(permits.len(), MANY - 1);
+    let late = extra.lock().unwrap().take().unwrap();
+    let mut late = late;
+    assert!(poll_noop(late.as_mut()).is_ready(), "a permit vanished");
+    drop(permits);
+    assert_eq!(sem.available_permits(), MANY);
+    assert_eq!(sem.waiters(), 0);
+    assert!(!sem.locked());
+}
+
+#[test]
+fn a_panicking_waker_leaves_a_bounded_semaphore_at_its_bound() {
+    let sem = Arc::new(BoundedSemaphore::new(MANY));
+    sem.try_acquire_many(MANY).unwrap().forget();
+    let mut waits: Vec<_> = (0..MANY).map(|_| Box::pin(sem.acquire_owned())).collect();
+    for (i, w) in waits.iter_mut().enumerate() {
+        let waker = if i == 0 {
+            panicky()
+        } else {
+            Waker::noop().clone()
+        };
+        assert!(poll(w.as_mut(), &waker).is_pending());
+    }
+    assert!(panics(|| sem.release_many(MANY).unwrap()));
+    for w in &mut waits {
+        assert!(poll_noop(w.as_mut()).is_ready(), "a waiter hung");
+    }
+    waits.clear();
+    assert_eq!(sem.available_permits(), MANY);
+    assert!(sem.release().is_err(), "the bound moved");
+}
+
+/// Issue: `Event::set` left the second batch queued while `is_set()` was true, and a further
+/// `set()` did nothing.
+#[test]
+fn a_panicking_waker_does_not_abandon_the_later_batches_of_event_set() {
+    let event = Arc::new(Event::new());
+    let mut waits: Vec<_> = (0..MANY).map(|_| Box::pin(event.wait())).collect();
+    let e2 = event.clone();
+    for (i, w) in waits.iter_mut().enumerate() {
+        let waker = match i {
+            0 => panicky(),
+            // Between the batches: clear, so a newer generation must not confuse the rest.
+            1 => {
+                let e2 = e2.clone();
+                hook(move || e2.clear())
+            }
+            _ => Waker::noop().clone(),
+        };
+        assert!(poll(w.as_mut(), &waker).is_pending());
+    }
+    assert!(panics(|| event.set()));
+    for (i, w) in waits.iter_mut().enumerate() {
+        assert!(poll_noop(w.as_mut()).is_ready(), "waiter {i} was abandoned");
+    }
+    assert_eq!(event.waiters(), 0);
+}
+
+#[test]
+fn a_panicking_waker_does_not_abandon_the_later_batches_of_notify_all() {
+    let lock = Lock::new(0);
+    let cond = Condition::new();
+    let mut waits: Vec<_> = (0..MANY)
+        .map(|i| {
+            let mut w = Box::pin(cond.wait(lock.try_acquire().unwrap()));
+            let waker = if i == 0 {
+                panicky()
+            } else {
+                Waker::noop().clone()
+            };
+            assert!(poll(w.as_mut(), &waker).is_pending());
+            w
+        })
+        .collect();
+    let guard = lock.try_acquire().unwrap();
+    assert!(panics(|| {
+        cond.notify_all(&guard);
+    }));
+    drop(guard);
+    assert_eq!(cond.waiters(), 0, "waiters left unnotified");
+    for w in &mut waits {
+        let Poll::Ready(mut g) = poll_noop(w.as_mut()) else {
+            panic!("a notified waiter could not take the lock")
+        };
+        *g += 1;
+    }
+    drop(waits);
+    assert_eq!(*lock.try_acquire().unwrap(), MANY);
+}
+
+/// A cancelled many-permit request at the head passes its 39 permits on in two batches.
+#[test]
+fn a_panicking_waker_does_not_abandon_the_later_batches_of_a_cancellation() {
+    let sem = Arc::new(Semaphore::new(0));
+    let mut big = Box::pin(sem.acquire_many(MANY));
+    assert!(poll_noop(big.as_mut()).is_pending());
+    let slots: Slots = Arc::default();
+    queue_owned(&sem, &slots, |i| {
+        if i == 0 {
+            panicky()
+        } else {
+            Waker::noop().clone()
+        }
+    });
+    sem.release_many(MANY - 1);
+    assert!(poll_noop(big.as_mut()).is_pending());
+    assert!(panics(|| drop(big)));
+    let permits = complete_all(&slots);
+    assert_eq!(permits.len(), MANY - 1);
+    sem.release();
+    assert_eq!(complete_all(&slots).len(), 1, "the last waiter hung");
+    drop(permits);
+    assert_eq!(sem.available_permits(), MANY);
 }

@@ -141,3 +141,71 @@ fn condition_waker_that_reenters_the_lock_it_shares() {
         assert!(poll(w.as_mut(), &waker).is_ready());
     });
 }
+
+#[test]
+fn lock_waker_dropped_by_a_cancellation_reenters_the_lock() {
+    must_finish(|| {
+        let lock = Arc::new(Lock::new(()));
+        let held = lock.try_acquire().unwrap();
+        let l2 = lock.clone();
+        let (hook, waker) = hook_waker(move || drop(poll_noop(pin!(l2.acquire()))));
+        let mut a = Box::pin(lock.acquire());
+        assert!(poll(a.as_mut(), &waker).is_pending());
+        drop(waker);
+        let before = hook.calls.load(Ordering::SeqCst);
+        drop(a); // unlinks and drops the stored waker: outside the mutex
+        assert!(hook.calls.load(Ordering::SeqCst) > before);
+        drop(held);
+        assert!(!lock.locked());
+    });
+}
+
+#[test]
+fn semaphore_wakers_that_reenter_across_batches_and_cancellations() {
+    must_finish(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let s2 = sem.clone();
+        // Each hook call queues for a permit and cancels: both take the queue mutex.
+        let (_, waker) = hook_waker(move || drop(poll_noop(pin!(s2.acquire_many(2)))));
+        let mut waits: Vec<_> = (0..40).map(|_| Box::pin(sem.acquire())).collect();
+        for w in &mut waits {
+            assert!(poll(w.as_mut(), &waker).is_pending());
+        }
+        drop(waits.pop()); // cancellation drops its waker
+        sem.release_many(39); // two batches of wake-ups
+        for w in &mut waits {
+            assert!(poll(w.as_mut(), &waker).is_ready());
+        }
+    });
+}
+
+#[test]
+fn condition_wakers_that_reenter_the_condition_across_batches_and_cancellations() {
+    must_finish(|| {
+        let shared = Arc::new((Lock::new(()), Condition::new()));
+        let s2 = shared.clone();
+        // Joins the condition's queue and leaves it again, if the lock is free.
+        let (_, waker) = hook_waker(move || {
+            let (lock, cond) = &*s2;
+            if let Some(guard) = lock.try_acquire() {
+                drop(poll_noop(pin!(cond.wait(guard))));
+            }
+        });
+        let (lock, cond) = &*shared;
+        let mut waits: Vec<_> = (0..40)
+            .map(|_| {
+                let mut w = Box::pin(cond.wait(lock.try_acquire().unwrap()));
+                assert!(poll(w.as_mut(), &waker).is_pending());
+                w
+            })
+            .collect();
+        drop(waits.pop()); // cancelled while waiting: its waker is dropped
+        let guard = lock.try_acquire().unwrap();
+        assert_eq!(cond.notify_all(&guard), 39);
+        drop(guard);
+        drop(waits.pop()); // cancelled after its notification: passes it on to nobody
+        for w in &mut waits {
+            assert!(poll(w.as_mut(), &waker).is_ready());
+        }
+    });
+}

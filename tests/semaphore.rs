@@ -411,3 +411,34 @@ async fn owned_permits_in_tasks_with_deadlines(ex: Exec) {
     assert_eq!(sem.available_permits(), 3);
     assert_eq!(sem.waiters(), 0);
 }
+
+/// Issue: permits held by live permit objects were not counted against `MAX_PERMITS`, so a
+/// release could push the total over it; dropping a permit then panicked inside `Drop` and lost
+/// its permits, and `merge` could wrap.
+#[test]
+fn release_beyond_max_permits_counting_held_ones_panics_before_changing_anything() {
+    let max = Semaphore::MAX_PERMITS;
+    let sem = Semaphore::new(max);
+    let mut all = sem.try_acquire_many(max - 1).unwrap();
+    all.merge(sem.try_acquire().unwrap());
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sem.release()));
+    assert!(caught.is_err(), "released a permit above MAX_PERMITS");
+    assert_eq!(sem.available_permits(), 0);
+    drop(all); // returns every permit, no panic
+    assert_eq!(sem.available_permits(), max);
+    // A forgotten permit makes room for exactly one release.
+    sem.try_acquire().unwrap().forget();
+    sem.release();
+    assert_eq!(sem.available_permits(), max);
+}
+
+#[test]
+fn owned_permits_merge_within_max_permits() {
+    let max = Semaphore::MAX_PERMITS;
+    let sem = Arc::new(Semaphore::new(max));
+    let mut a = sem.try_acquire_many_owned(max - 1).unwrap();
+    a.merge(sem.try_acquire_owned().unwrap());
+    assert_eq!(a.num_permits(), max);
+    drop(a);
+    assert_eq!(sem.available_permits(), max);
+}

@@ -51,14 +51,30 @@ fn owned_guards_are_static() {
     is_static::<SemaphoreAcquireOwned<Semaphore>>();
 }
 
+/// With a `Send + !Sync` value (`Cell`) the lock and everything that waits for it can still be
+/// shared or moved, and the guards can move but not be shared. The cases that must fail to
+/// compile (`Cell` guards shared, anything holding an `Rc` moved) are doctests in
+/// `src/auto_traits.rs`; the README's Soundness section has the table.
 #[test]
 fn a_lock_is_as_thread_safe_as_its_value_allows() {
-    // `Cell` is Send but not Sync: the lock makes it shareable, but a guard must not be shared.
     send_sync::<Lock<Cell<u8>>>();
+    send_sync::<LockAcquire<'static, Cell<u8>>>();
+    send_sync::<LockAcquireOwned<Cell<u8>>>();
     send::<LockGuard<'static, Cell<u8>>>();
-    fn guard_is_not_sync<T: Sync>() {}
-    let _ = guard_is_not_sync::<LockGuard<'static, u8>>;
+    send::<OwnedLockGuard<Cell<u8>>>();
+    send::<MappedLockGuard<'static, Cell<u8>>>();
+    send::<ConditionWait<'static, LockGuard<'static, Cell<u8>>>>();
+    send::<ConditionWait<'static, OwnedLockGuard<Cell<u8>>>>();
     let _ = std::marker::PhantomData::<Lock<Rc<u8>>>; // compiles, but is neither Send nor Sync
+}
+
+/// The types without a payload are always `Send + Sync`.
+#[test]
+fn permits_events_and_errors_are_send_sync() {
+    send_sync_debug::<aiosync::TooManyPermits>();
+    send_sync_debug::<aiosync::OverRelease>();
+    send_sync_debug::<OwnedSemaphorePermit<BoundedSemaphore>>();
+    send_sync_debug::<SemaphoreAcquireOwned<BoundedSemaphore>>();
 }
 
 /// `Unpin` would let a future move while its node is linked; the node's `PhantomPinned` forbids

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: hand-polling with counting wakers (for exact,
-//! deterministic orderings) and a matrix of executors (for behaviour under real schedulers).
+//! deterministic orderings), a matrix of executors (for behaviour under real schedulers), and
+//! [`fifo`], an executor with asyncio's ready queue (for replaying CPython's test cases).
 #![allow(dead_code)]
+
+pub mod fifo;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,111 @@
+//! The auto traits that must *not* hold, each checked by a doctest that must fail to compile
+//! (error E0277, an unsatisfied trait bound). `tests/types.rs` checks the positive cases; the
+//! README's Soundness section has the table.
+//!
+//! `OwnedLockGuard<Cell<u8>>` is not `Sync`: `&guard` hands out `&T`: sharing it needs `T: Sync`.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Sync>() {}
+//! check::<OwnedLockGuard<Cell<u8>>>();
+//! ```
+//!
+//! `LockGuard<'static, Cell<u8>>` is not `Sync`: as for the owned guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Sync>() {}
+//! check::<LockGuard<'static, Cell<u8>>>();
+//! ```
+//!
+//! `MappedLockGuard<'static, Cell<u8>>` is not `Sync`: as for the owned guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Sync>() {}
+//! check::<MappedLockGuard<'static, Cell<u8>>>();
+//! ```
+//!
+//! `aiosync::condition::Wait<'static, LockGuard<'static, Cell<u8>>>` is not `Sync`: it holds the guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Sync>() {}
+//! check::<aiosync::condition::Wait<'static, LockGuard<'static, Cell<u8>>>>();
+//! ```
+//!
+//! `Lock<Rc<u8>>` is not `Send`: the value moves with the lock.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<Lock<Rc<u8>>>();
+//! ```
+//!
+//! `Lock<Rc<u8>>` is not `Sync`: whoever holds the lock owns the value, on any thread.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Sync>() {}
+//! check::<Lock<Rc<u8>>>();
+//! ```
+//!
+//! `LockGuard<'static, Rc<u8>>` is not `Send`: a guard hands out `&mut T`.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<LockGuard<'static, Rc<u8>>>();
+//! ```
+//!
+//! `OwnedLockGuard<Rc<u8>>` is not `Send`: as for `LockGuard`.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<OwnedLockGuard<Rc<u8>>>();
+//! ```
+//!
+//! `MappedLockGuard<'static, Rc<u8>>` is not `Send`: as for `LockGuard`.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<MappedLockGuard<'static, Rc<u8>>>();
+//! ```
+//!
+//! `aiosync::lock::Acquire<'static, Rc<u8>>` is not `Send`: it resolves to a guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<aiosync::lock::Acquire<'static, Rc<u8>>>();
+//! ```
+//!
+//! `aiosync::lock::AcquireOwned<Rc<u8>>` is not `Send`: it resolves to a guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<aiosync::lock::AcquireOwned<Rc<u8>>>();
+//! ```
+//!
+//! `aiosync::condition::Wait<'static, LockGuard<'static, Rc<u8>>>` is not `Send`: it holds the guard.
+//!
+//! ```compile_fail,E0277
+//! use std::{cell::Cell, rc::Rc};
+//! use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+//! fn check<T: Send>() {}
+//! check::<aiosync::condition::Wait<'static, LockGuard<'static, Rc<u8>>>>();
+//! ```
