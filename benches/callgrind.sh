@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per uncontended acquire+release, counted by callgrind: exact, and unaffected by
+# Instructions per uncontended acquire+release (and per hand-off to one of 10 queued acquires),
+# counted by callgrind: exact, and unaffected by
 # whatever else the machine is running, unlike wall-clock timings. Each primitive runs at two
 # iteration counts; the difference of the totals over the difference of the counts leaves out
 # process start-up and exit.
@@ -27,9 +28,9 @@ instructions() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- aiosync-lock aiosync-semaphore std-mutex tokio-mutex
+    set -- aiosync-lock aiosync-semaphore std-mutex tokio-mutex aiosync-lock-handoff futures-intrusive-lock-handoff
 fi
-printf '| primitive | instructions per acquire+release |\n|---|--:|\n'
+printf '| primitive | instructions per acquire+release (or hand-off) |\n|---|--:|\n'
 for what in "$@"; do
     a=$(instructions "$what" $small)
     b=$(instructions "$what" $large)

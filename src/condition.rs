@@ -260,6 +260,7 @@ impl Condition {
     /// assert_eq!(cond.notify(&guard, 1), 0); // nobody waits
     /// ```
     ///
+    #[doc(alias = "notify_one")]
     pub fn notify<G: Guard>(&self, guard: &G, n: usize) -> usize {
         // The guard is only the proof: waiters join while holding the lock, so none can join,
         // and none can be missed, while the caller holds it.
@@ -299,6 +300,7 @@ impl Condition {
     /// assert_eq!(cond.notify_all(&guard), 0);
     /// ```
     ///
+    #[doc(alias = "notify_waiters")]
     pub fn notify_all<G: Guard>(&self, guard: &G) -> usize {
         self.notify(guard, usize::MAX)
     }

@@ -133,6 +133,7 @@ impl<T: ?Sized> Lock<T> {
     /// assert_eq!(*guard, 1);
     /// # });
     /// ```
+    #[doc(alias = "lock")]
     pub fn acquire(&self) -> Acquire<'_, T> {
         Acquire {
             lock: self,
@@ -151,6 +152,8 @@ impl<T: ?Sized> Lock<T> {
     /// drop(guard);
     /// assert!(lock.try_acquire().is_some());
     /// ```
+    #[doc(alias = "try_lock")]
+    #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
         self.raw.try_lock().then(|| LockGuard::new(self))
     }
@@ -174,6 +177,7 @@ impl<T: ?Sized> Lock<T> {
     /// assert_eq!(*lock.acquire().await, 1);
     /// # });
     /// ```
+    #[doc(alias = "lock_owned")]
     pub fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<T> {
         AcquireOwned {
             lock: Some(self.clone()),
@@ -190,6 +194,8 @@ impl<T: ?Sized> Lock<T> {
     /// let guard = lock.try_acquire_owned().unwrap();
     /// assert!(lock.try_acquire_owned().is_none());
     /// ```
+    #[doc(alias = "try_lock_owned")]
+    #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
         self.raw
             .try_lock()
@@ -223,6 +229,7 @@ impl<T: ?Sized> Lock<T> {
     /// let guard = lock.try_acquire();
     /// assert!(lock.locked());
     /// ```
+    #[doc(alias = "is_locked")]
     pub fn locked(&self) -> bool {
         self.raw.available() == 0
     }

@@ -25,6 +25,7 @@
 //!    dropped once the mutex is released.
 
 use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr;
 use core::task::{Context, Poll, Waker};
@@ -455,7 +456,9 @@ impl core::fmt::Debug for Locked<'_> {
 /// and keeps the first panic in a [`Panic`], which the caller re-raises once its whole job (every
 /// batch) is done.
 pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
+    /// `wakers[..len]` are initialised. Left uninitialised otherwise: a release that hands off
+    /// one waiter must not pay for clearing the whole batch.
+    wakers: [MaybeUninit<Waker>; WAKE_BATCH],
     len: usize,
 }
 
@@ -463,7 +466,7 @@ impl WakeList {
     #[inline]
     pub(crate) fn new() -> Self {
         WakeList {
-            wakers: [const { None }; WAKE_BATCH],
+            wakers: [const { MaybeUninit::uninit() }; WAKE_BATCH],
             len: 0,
         }
     }
@@ -476,8 +479,8 @@ impl WakeList {
     #[inline]
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         assert!(!self.is_full(), "WakeList overflow");
-        if waker.is_some() {
-            self.wakers[self.len] = waker;
+        if let Some(waker) = waker {
+            self.wakers[self.len].write(waker);
             self.len += 1;
         }
     }
@@ -486,20 +489,26 @@ impl WakeList {
     /// of one is caught and kept in `panic` (the first one only).
     #[inline]
     pub(crate) fn wake_all(&mut self, panic: &mut Panic) {
-        for slot in &mut self.wakers[..self.len] {
-            if let Some(waker) = slot.take() {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                    panic.keep(payload);
-                }
+        let len = core::mem::replace(&mut self.len, 0);
+        for slot in &self.wakers[..len] {
+            // SAFETY: `wakers[..len]` were initialised by `push`; `len` is reset first, so each
+            // is read exactly once.
+            let waker = unsafe { slot.assume_init_read() };
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                panic.keep(payload);
             }
         }
-        self.len = 0;
     }
 }
 
-impl core::fmt::Debug for WakeList {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WakeList").field("len", &self.len).finish()
+impl Drop for WakeList {
+    fn drop(&mut self) {
+        // Only reached with wakers left if the job was abandoned by a panic in this crate before
+        // `wake_all`; the wakers are dropped (their nodes stay granted).
+        for slot in &mut self.wakers[..self.len] {
+            // SAFETY: as in `wake_all`.
+            unsafe { slot.assume_init_drop() };
+        }
     }
 }
 

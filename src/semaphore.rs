@@ -266,6 +266,7 @@ macro_rules! shared_methods {
             /// assert!(sem.try_acquire_owned().is_none());
             /// # drop(permit);
             /// ```
+            #[must_use = "if unused the permit is released at once"]
             pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit<Self>> {
                 self.try_acquire_many_owned(1)
             }
@@ -281,6 +282,7 @@ macro_rules! shared_methods {
             /// assert!(sem.try_acquire_many(2).is_none());
             /// assert_eq!(two.num_permits(), 2);
             /// ```
+            #[must_use = "if unused the permits are released at once"]
             pub fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
                 self.0.try_acquire(n)
             }
@@ -293,6 +295,7 @@ macro_rules! shared_methods {
             #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(3));")]
             /// assert_eq!(sem.try_acquire_many_owned(3).unwrap().num_permits(), 3);
             /// ```
+            #[must_use = "if unused the permits are released at once"]
             pub fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
                 let permit = self.0.try_acquire(n)?;
                 permit.disarm();
@@ -327,6 +330,7 @@ macro_rules! shared_methods {
             /// assert!(sem.try_acquire().is_none());
             /// # drop(permit);
             /// ```
+            #[must_use = "if unused the permit is released at once"]
             pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
                 self.0.try_acquire(1)
             }
@@ -375,7 +379,12 @@ macro_rules! shared_methods {
 
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($ty)).field(&self.0).finish()
+                let mut d = f.debug_struct(stringify!($ty));
+                d.field("available_permits", &self.available_permits());
+                if self.0.bound != UNBOUNDED {
+                    d.field("bound", &self.0.bound);
+                }
+                d.field("waiters", &self.waiters()).finish()
             }
         }
     };
@@ -496,10 +505,18 @@ impl Semaphore {
     /// # Panics
     ///
     /// If the count would exceed [`Semaphore::MAX_PERMITS`].
+    #[doc(alias = "add_permits")]
     pub fn release_many(&self, n: usize) {
         if self.0.add_capacity(n).is_err() {
             panic!("semaphore permit count overflow: more than {MAX_PERMITS} permits");
         }
+    }
+}
+
+impl Default for BoundedSemaphore {
+    /// asyncio's default: one permit, bound one.
+    fn default() -> Self {
+        BoundedSemaphore::new(1)
     }
 }
 
@@ -1069,6 +1086,32 @@ impl fmt::Display for TooManyPermits {
     }
 }
 
+impl TooManyPermits {
+    /// How many permits were asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = aiosync::BoundedSemaphore::new(2).acquire_many(3).unwrap_err();
+    /// assert_eq!((err.requested(), err.max()), (3, 2));
+    /// ```
+    pub fn requested(&self) -> usize {
+        self.requested
+    }
+
+    /// The most the semaphore can ever hold: its bound, or `MAX_PERMITS`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = aiosync::Semaphore::try_new(usize::MAX).unwrap_err();
+    /// assert_eq!(err.max(), aiosync::Semaphore::MAX_PERMITS);
+    /// ```
+    pub fn max(&self) -> usize {
+        self.max
+    }
+}
+
 impl std::error::Error for TooManyPermits {}
 
 /// [`BoundedSemaphore::release`] would have raised the count above the bound: asyncio's
@@ -1092,6 +1135,20 @@ impl fmt::Display for OverRelease {
             "BoundedSemaphore released too many times (bound {})",
             self.bound
         )
+    }
+}
+
+impl OverRelease {
+    /// The bound of the semaphore that refused the release.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = aiosync::BoundedSemaphore::new(4).release().unwrap_err();
+    /// assert_eq!(err.bound(), 4);
+    /// ```
+    pub fn bound(&self) -> usize {
+        self.bound
     }
 }
 

@@ -143,7 +143,8 @@ fn a_granted_waiter_dropped_before_it_runs_hands_spare_permits_on() {
 #[test]
 fn a_second_batch_races_a_cancellation() {
     loom::model(|| {
-        let sem = Arc::new(Semaphore::new(0));
+        // std's `Arc`, for `acquire_owned`; the semaphore inside is loom's all the same.
+        let sem = std::sync::Arc::new(Semaphore::new(0));
         let cx = &mut Context::from_waker(Waker::noop());
         let mut waits: Vec<_> = (0..3).map(|_| Box::pin(sem.acquire_owned())).collect();
         for w in &mut waits {

@@ -34,7 +34,7 @@ type BoxedTask = Pin<Box<dyn Future<Output = ()>>>;
 /// The id of the main future given to [`run`]; spawned tasks count up from 1.
 const MAIN: TaskId = 0;
 /// A livelock (tasks yielding forever) fails the test after this many steps instead of hanging.
-const MAX_STEPS: usize = 1_000_000;
+const MAX_STEPS: usize = if cfg!(miri) { 10_000 } else { 1_000_000 };
 
 /// The ready queue. Behind a `Mutex` only because a [`Waker`] must be `Send + Sync`.
 #[derive(Default)]

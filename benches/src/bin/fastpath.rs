@@ -1,12 +1,17 @@
-//! `fastpath WHAT N`: N uncontended acquire+release of one primitive, for counting instructions
-//! under callgrind (see `callgrind.sh`). WHAT is one of the names below.
+//! `fastpath WHAT N`: N uncontended acquire+release of one primitive (or N hand-offs of a lock
+//! with 10 acquires queued), for counting instructions under callgrind (see `callgrind.sh`).
+//! WHAT is one of the names below.
 
-use aiosync_bench::workloads::{sync_lock, uncontended_lock, uncontended_semaphore};
+use aiosync_bench::workloads::{
+    queued_hand_off, sync_lock, uncontended_lock, uncontended_semaphore,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [what, n] = args.as_slice() else {
-        eprintln!("usage: fastpath aiosync-lock|aiosync-semaphore|std-mutex|tokio-mutex N");
+        eprintln!(
+            "usage: fastpath aiosync-lock|aiosync-semaphore|std-mutex|tokio-mutex|aiosync-lock-handoff|futures-intrusive-lock-handoff N"
+        );
         std::process::exit(2);
     };
     let n: u64 = n.parse().expect("N is a number");
@@ -15,6 +20,10 @@ fn main() {
         "aiosync-semaphore" => uncontended_semaphore::<aiosync::Semaphore>(n),
         "std-mutex" => sync_lock::<std::sync::Mutex<u64>>(n),
         "tokio-mutex" => uncontended_lock::<tokio::sync::Mutex<u64>>(n),
+        "aiosync-lock-handoff" => queued_hand_off::<aiosync::Lock<u64>>(10, n),
+        "futures-intrusive-lock-handoff" => {
+            queued_hand_off::<futures_intrusive::sync::Mutex<u64>>(10, n)
+        }
         _ => {
             eprintln!("unknown primitive {what}");
             std::process::exit(2);
