@@ -276,7 +276,7 @@ impl Condition {
         loop {
             let mut q = self.waiters.lock();
             while notified < n && !wakers.is_full() && !q.is_empty() {
-                wakers.push(q.grant_front(false));
+                wakers.push(q.grant_front());
                 notified += 1;
             }
             let more = notified < n && !q.is_empty();

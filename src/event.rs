@@ -110,7 +110,7 @@ impl Event {
             // Re-read each batch: a later `set` may have started a newer generation meanwhile.
             let current = generation(self.state.load(Ordering::Relaxed));
             while !wakers.is_full() && q.front_value().is_some_and(|g| g != current) {
-                wakers.push(q.grant_front(false));
+                wakers.push(q.grant_front());
             }
             let more = q.front_value().is_some_and(|g| g != current);
             drop(q);

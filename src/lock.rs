@@ -319,11 +319,7 @@ impl<'a, T: ?Sized> Future for Acquire<'a, T> {
         let this = self.project();
         let node = this.node.as_ref();
         let lock = *this.lock;
-        if node.state() == WaiterState::Idle && lock.raw.try_lock() {
-            node.complete();
-        } else {
-            ready!(lock.raw.poll_acquire(node, 1, cx));
-        }
+        ready!(lock.raw.poll_acquire(node, 1, cx));
         Poll::Ready(LockGuard::new(lock))
     }
 }
@@ -612,11 +608,7 @@ impl<T: ?Sized> Future for AcquireOwned<T> {
             .lock
             .as_ref()
             .expect("`AcquireOwned` polled after completion");
-        if node.state() == WaiterState::Idle && lock.raw.try_lock() {
-            node.complete();
-        } else {
-            ready!(lock.raw.poll_acquire(node, 1, cx));
-        }
+        ready!(lock.raw.poll_acquire(node, 1, cx));
         let lock = this.lock.take().expect("checked above");
         Poll::Ready(OwnedLockGuard::new(lock))
     }

@@ -36,7 +36,7 @@ const _: () = assert!(MAX_PERMITS <= MAX_VALUE);
 
 pub(crate) struct RawSemaphore<const HOLD: bool> {
     state: AtomicUsize,
-    pub(crate) queue: WaitQueue,
+    pub(crate) queue: WaitQueue<HOLD>,
 }
 
 impl<const HOLD: bool> RawSemaphore<HOLD> {
@@ -75,7 +75,30 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             .compare_exchange(0, ONE, Ordering::Release, Ordering::Relaxed)
             .is_err()
         {
-            self.release_queued(1);
+            self.unlock_queued();
+        }
+    }
+
+    /// A Lock's hand-off: the permit goes straight to the oldest waiter. One waker, no batch, and
+    /// nothing left to finish if it panics.
+    #[inline(never)]
+    fn unlock_queued(&self) {
+        if HOLD {
+            return self.release_queued(1);
+        }
+        let mut q = self.queue.lock();
+        if q.is_empty() {
+            // The last waiter left between our compare-exchange and the lock.
+            return self.release_with(q, 1, false);
+        }
+        let waker = q.grant_front();
+        if q.is_empty() {
+            // The lock stays held, by the waiter it was handed to.
+            self.state.store(0, Ordering::Release);
+        }
+        drop(q);
+        if let Some(waker) = waker {
+            waker.wake();
         }
     }
 
@@ -129,7 +152,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// returns or is cancelled, while a release wakes only as many waiters as it adds permits.
     /// Every change to the queue that may free permits ends here. A waker that panics does not
     /// stop it: every permit is handed out or settled, then the first panic is re-raised.
-    fn release_with<'a>(&'a self, mut q: Locked<'a>, n: usize, drain: bool) {
+    fn release_with<'a>(&'a self, mut q: Locked<'a, HOLD>, n: usize, drain: bool) {
         let mut rem = n;
         let mut wakers = WakeList::new();
         let mut panic = Panic::default();
@@ -143,7 +166,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                     None => break,
                     Some(need) if need <= rem => {
                         rem -= need;
-                        wakers.push(q.grant_front(HOLD));
+                        wakers.push(q.grant_front());
                     }
                     Some(need) => {
                         q.set_front_value(need - rem);
@@ -168,8 +191,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
 
     /// With the queue empty: adds `rem` permits to the atomic, and clears `QUEUED` unless a
     /// granted waiter is still held (then the permits wait there for it to hand them on).
-    fn settle(&self, q: &Locked<'_>, rem: usize) {
-        let queued = if q.no_waiters() { 0 } else { QUEUED };
+    fn settle(&self, q: &Locked<'_, HOLD>, rem: usize) {
+        let queued = if !HOLD || q.no_waiters() { 0 } else { QUEUED };
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
             let next = ((cur & !QUEUED) + rem * ONE) | queued;
@@ -190,18 +213,31 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
 
     /// Polls a request for `n` permits whose queue node is `node`. `Ready` means the permits are
     /// the caller's.
+    #[inline]
     pub(crate) fn poll_acquire(
         &self,
         node: Pin<&Waiter>,
         n: usize,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
+        if node.state() == WaiterState::Idle {
+            // A Lock's one permit: a single compare-exchange.
+            let taken = if !HOLD && n == 1 {
+                self.try_lock()
+            } else {
+                self.try_acquire(n)
+            };
+            if taken {
+                node.complete();
+                return Poll::Ready(());
+            }
+        }
+        self.poll_acquire_slow(node, n, cx)
+    }
+
+    fn poll_acquire_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
             WaiterState::Idle => {
-                if self.try_acquire(n) {
-                    node.complete();
-                    return Poll::Ready(());
-                }
                 // Cloned before locking: a waker's clone may run arbitrary code.
                 let waker = cx.waker().clone();
                 let mut q = self.queue.lock();
@@ -228,7 +264,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                             }
                             Err(actual) => cur = actual,
                         }
-                    } else if q.no_waiters() {
+                    } else if HOLD && q.no_waiters() {
                         // Nobody queued or held: the last granted waiter has resumed and is on
                         // its way to clear `QUEUED`. Only we change the word now.
                         if avail >= n {

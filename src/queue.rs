@@ -249,16 +249,18 @@ impl List {
     }
 }
 
-/// A mutex-guarded FIFO of waiters.
-pub(crate) struct WaitQueue {
+/// A mutex-guarded FIFO of waiters. With `HOLD`, a granted waiter stays counted until its owner
+/// calls [`release_held`](WaitQueue::release_held) (a semaphore's waiter is still a waiter until
+/// it resumes, as in asyncio).
+pub(crate) struct WaitQueue<const HOLD: bool = false> {
     list: Mutex<List>,
-    /// Linked nodes, plus nodes granted with [`Locked::grant_front`] whose owners have not yet
-    /// called [`WaitQueue::release_held`]. Raised only under the mutex; lowered under it or, by a
-    /// held node's owner, without it. Read without the mutex for statistics.
+    /// Linked nodes, plus (with `HOLD`) granted nodes whose owners have not yet called
+    /// [`WaitQueue::release_held`]. Raised only under the mutex; lowered under it or, by a held
+    /// node's owner, without it. Read without the mutex for statistics.
     len: AtomicUsize,
 }
 
-impl WaitQueue {
+impl<const HOLD: bool> WaitQueue<HOLD> {
     pub(crate) fn new() -> Self {
         WaitQueue {
             list: Mutex::new(List { head: ptr::null() }),
@@ -266,7 +268,8 @@ impl WaitQueue {
         }
     }
 
-    pub(crate) fn lock(&self) -> Locked<'_> {
+    #[inline]
+    pub(crate) fn lock(&self) -> Locked<'_, HOLD> {
         Locked {
             queue: self,
             list: self.list.lock(),
@@ -278,10 +281,28 @@ impl WaitQueue {
         self.len.load(Ordering::Relaxed)
     }
 
-    /// For the owner of a node granted with `hold`: stops counting it. Returns how many waiters
-    /// were counted before, this one included.
+    /// For the owner of a granted node of a `HOLD` queue: stops counting it. Returns how many
+    /// waiters were counted before, this one included.
     pub(crate) fn release_held(&self) -> usize {
+        debug_assert!(HOLD);
         self.len.fetch_sub(1, Ordering::AcqRel)
+    }
+
+    /// Changes `len` under the mutex. Only a `HOLD` queue's count is also lowered without the
+    /// mutex, and so needs a read-modify-write; the others save it.
+    #[inline]
+    fn add_len(&self, up: bool) {
+        if HOLD {
+            if up {
+                self.len.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.len.fetch_sub(1, Ordering::Relaxed);
+            }
+        } else {
+            let len = self.len.load(Ordering::Relaxed);
+            self.len
+                .store(if up { len + 1 } else { len - 1 }, Ordering::Relaxed);
+        }
     }
 
     fn id(&self) -> usize {
@@ -324,7 +345,7 @@ impl WaitQueue {
     }
 }
 
-impl core::fmt::Debug for WaitQueue {
+impl<const HOLD: bool> core::fmt::Debug for WaitQueue<HOLD> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("WaitQueue")
             .field("len", &self.len())
@@ -333,23 +354,26 @@ impl core::fmt::Debug for WaitQueue {
 }
 
 /// A locked [`WaitQueue`]. Wakers it hands out must be woken or dropped after it is dropped.
-pub(crate) struct Locked<'a> {
-    queue: &'a WaitQueue,
+pub(crate) struct Locked<'a, const HOLD: bool = false> {
+    queue: &'a WaitQueue<HOLD>,
     list: MutexGuard<'a, List>,
 }
 
-impl Locked<'_> {
+impl<const HOLD: bool> Locked<'_, HOLD> {
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.list.head.is_null()
     }
 
     /// Whether no waiter is linked or held (see [`WaitQueue::len`]). Under the mutex `true` is
     /// stable: only the lock holder adds waiters.
+    #[inline]
     pub(crate) fn no_waiters(&self) -> bool {
         self.queue.len.load(Ordering::Acquire) == 0
     }
 
     /// Links an idle node at the tail, with `value` and `waker`.
+    #[inline]
     pub(crate) fn push_back(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) {
         assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
         let node = node.ptr();
@@ -367,7 +391,7 @@ impl Locked<'_> {
             (*node).queue.store(self.queue.id(), Ordering::Relaxed);
             self.list.push_back(node);
         }
-        self.queue.len.fetch_add(1, Ordering::Relaxed);
+        self.queue.add_len(true);
     }
 
     /// The value of the oldest waiter.
@@ -390,15 +414,16 @@ impl Locked<'_> {
     }
 
     /// Unlinks the oldest waiter, marks it woken (its grant now belongs to it) and returns its
-    /// waker, to be woken once the lock is dropped. With `hold`, the waiter stays counted in
+    /// waker, to be woken once the lock is dropped. In a `HOLD` queue the waiter stays counted in
     /// [`WaitQueue::len`] until its owner calls [`WaitQueue::release_held`].
-    pub(crate) fn grant_front(&mut self, hold: bool) -> Option<Waker> {
+    #[inline]
+    pub(crate) fn grant_front(&mut self) -> Option<Waker> {
         let head = self.list.head;
         if head.is_null() {
             return None;
         }
-        if !hold {
-            self.queue.len.fetch_sub(1, Ordering::Relaxed);
+        if !HOLD {
+            self.queue.add_len(false);
         }
         // SAFETY: the head is linked in this list and we hold its mutex. Storing `Woken` is our
         // last access to the node (invariant 2).
@@ -430,7 +455,7 @@ impl Locked<'_> {
             "waiter removed through the wrong queue"
         );
         let node = node.ptr();
-        self.queue.len.fetch_sub(1, Ordering::Relaxed);
+        self.queue.add_len(false);
         // SAFETY: the node is in our list and we hold its mutex. Taking the waker and resetting
         // the word are the last accesses the lock holder makes (invariants 2 and 5).
         unsafe {
@@ -444,7 +469,7 @@ impl Locked<'_> {
     }
 }
 
-impl core::fmt::Debug for Locked<'_> {
+impl<const HOLD: bool> core::fmt::Debug for Locked<'_, HOLD> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Locked").field("queue", self.queue).finish()
     }

@@ -704,11 +704,7 @@ impl<'a> Future for Acquire<'a> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let node = this.node.as_ref();
-        if node.state() == WaiterState::Idle && this.sem.raw.try_acquire(*this.n) {
-            node.complete();
-        } else {
-            ready!(this.sem.raw.poll_acquire(node, *this.n, cx));
-        }
+        ready!(this.sem.raw.poll_acquire(node, *this.n, cx));
         Poll::Ready(SemaphorePermit {
             sem: this.sem,
             n: *this.n,
