@@ -337,7 +337,13 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             }
             WaiterState::Idle | WaiterState::Done => 0,
         };
-        self.release_with(q, owned, true);
+        if owned == 0 && !q.is_empty() && (!HOLD || self.state.load(Ordering::Relaxed) < ONE) {
+            // Still queued behind others, nothing assigned and nothing held back: the queue and
+            // `QUEUED` are as they should be.
+            drop(q);
+        } else {
+            self.release_with(q, owned, true);
+        }
         drop(waker);
     }
 }

@@ -330,3 +330,19 @@ pub fn cancel_churn<M: AsyncMutex>(iters: u64) -> Duration {
         })
         .sum()
 }
+
+/// The lock is held and `n` acquires are queued. Each step queues one more acquire at the tail
+/// and drops it again. Timed: the steps (a queueing poll and a cancellation each).
+pub fn queued_cancel<M: AsyncMutex>(n: usize, iters: u64) -> Duration {
+    let m = M::new();
+    let _held = now!(m.lock());
+    let mut waiters = Slots::new(n + 1, || m.lock());
+    (0..n).for_each(|i| waiters.poll_pending(i));
+    let start = Instant::now();
+    for _ in 0..iters {
+        waiters.slot(n).set(Some(m.lock()));
+        waiters.poll_pending(n);
+        waiters.slot(n).set(None);
+    }
+    start.elapsed()
+}

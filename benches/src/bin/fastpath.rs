@@ -1,31 +1,43 @@
-//! `fastpath WHAT N`: N uncontended acquire+release of one primitive (or N hand-offs of a lock
-//! with 10 acquires queued), for counting instructions under callgrind (see `callgrind.sh`).
-//! WHAT is one of the names below.
+//! `fastpath WHAT N`: N operations of one kind on one primitive, on one thread, for counting
+//! instructions under callgrind (see `callgrind.sh`). WHAT is one of the names below; an
+//! operation is an uncontended acquire+release, a hand-off to one of 10 queued acquires, an
+//! acquire queued behind 10 others and cancelled, one of 10 Event waiters woken, or one item
+//! through the two-producer, two-consumer Condition bounded buffer (N a multiple of 40,000).
 
+use aiosync_bench::peers::{AiosyncBuffer, FuturesIntrusiveBuffer};
 use aiosync_bench::workloads::{
-    queued_hand_off, sync_lock, uncontended_lock, uncontended_semaphore,
+    BUFFER_ITEMS, bounded_buffer, event_wake, queued_cancel, queued_hand_off, sync_lock,
+    uncontended_lock, uncontended_semaphore,
 };
+
+type FiMutex = futures_intrusive::sync::Mutex<u64>;
+type FiEvent = futures_intrusive::sync::ManualResetEvent;
+
+const QUEUED: usize = 10;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [what, n] = args.as_slice() else {
-        eprintln!(
-            "usage: fastpath aiosync-lock|aiosync-semaphore|std-mutex|tokio-mutex|aiosync-lock-handoff|futures-intrusive-lock-handoff N"
-        );
+        eprintln!("usage: fastpath WHAT N (see the source for WHAT)");
         std::process::exit(2);
     };
     let n: u64 = n.parse().expect("N is a number");
+    let items = 2 * BUFFER_ITEMS;
     match what.as_str() {
         "aiosync-lock" => uncontended_lock::<aiosync::Lock<u64>>(n),
         "aiosync-semaphore" => uncontended_semaphore::<aiosync::Semaphore>(n),
         "std-mutex" => sync_lock::<std::sync::Mutex<u64>>(n),
         "tokio-mutex" => uncontended_lock::<tokio::sync::Mutex<u64>>(n),
-        "aiosync-lock-handoff" => queued_hand_off::<aiosync::Lock<u64>>(10, n),
-        "futures-intrusive-lock-handoff" => {
-            queued_hand_off::<futures_intrusive::sync::Mutex<u64>>(10, n)
-        }
+        "aiosync-handoff" => queued_hand_off::<aiosync::Lock<u64>>(QUEUED, n),
+        "futures-intrusive-handoff" => queued_hand_off::<FiMutex>(QUEUED, n),
+        "aiosync-cancel" => queued_cancel::<aiosync::Lock<u64>>(QUEUED, n),
+        "futures-intrusive-cancel" => queued_cancel::<FiMutex>(QUEUED, n),
+        "aiosync-event" => event_wake::<aiosync::Event>(QUEUED, n / QUEUED as u64),
+        "futures-intrusive-event" => event_wake::<FiEvent>(QUEUED, n / QUEUED as u64),
+        "aiosync-condition" => bounded_buffer::<AiosyncBuffer>(1, n / items),
+        "futures-intrusive-condition" => bounded_buffer::<FuturesIntrusiveBuffer>(1, n / items),
         _ => {
-            eprintln!("unknown primitive {what}");
+            eprintln!("unknown workload {what}");
             std::process::exit(2);
         }
     };
