@@ -1,5 +1,5 @@
-//! Benchmarks of aiosync against tokio::sync, async-lock, futures-intrusive, maitake-sync and
-//! event-listener, with std's and parking_lot's mutexes as the synchronous floor.
+//! Benchmarks of aiosync against tokio::sync, async-lock, futures-intrusive, maitake-sync,
+//! asyncband and event-listener, with std's and parking_lot's mutexes as the synchronous floor.
 //!
 //! [`rows`] is the single list of workloads and crates: the criterion benches and the `compare`
 //! binary both run it, so they always measure the same thing.
@@ -12,25 +12,32 @@ pub mod workloads;
 use workloads::*;
 
 /// Table columns, in order.
-pub const CRATES: [&str; 8] = [
+pub const CRATES: [&str; 9] = [
     "aiosync",
     "tokio",
     "async-lock",
     "futures-intrusive",
     "maitake-sync",
+    "asyncband",
     "event-listener",
     "std",
     "parking_lot",
 ];
 
 /// The async crates aiosync is ranked against; `std` and `parking_lot` are the floor, not peers.
-pub const PEERS: [&str; 5] = [
+pub const PEERS: [&str; 6] = [
     "tokio",
     "async-lock",
     "futures-intrusive",
     "maitake-sync",
+    "asyncband",
     "event-listener",
 ];
+
+/// The peers whose Mutex and Semaphore hand a release to the oldest waiter and never let a
+/// newcomer barge ahead, as aiosync's do (futures-intrusive in the fair mode it is run in here).
+/// async-lock barges; event-listener has no lock.
+pub const FIFO_PEERS: [&str; 4] = ["tokio", "futures-intrusive", "maitake-sync", "asyncband"];
 
 /// Runs `iters` iterations and returns the time the measured part took.
 pub type Bench = Box<dyn Fn(u64) -> Duration>;
@@ -68,6 +75,7 @@ macro_rules! mutexes {
             ("async-lock", Box::new(move |i| $w::<async_lock::Mutex<u64>>($($arg,)? i))),
             ("futures-intrusive", Box::new(move |i| $w::<futures_intrusive::sync::Mutex<u64>>($($arg,)? i))),
             ("maitake-sync", Box::new(move |i| $w::<maitake_sync::Mutex<u64>>($($arg,)? i))),
+            ("asyncband", Box::new(move |i| $w::<asyncband::mutex::Mutex<u64>>($($arg,)? i))),
         ]
     };
 }
@@ -83,6 +91,7 @@ macro_rules! semaphores {
                 Box::new($w::<futures_intrusive::sync::Semaphore>),
             ),
             ("maitake-sync", Box::new($w::<maitake_sync::Semaphore>)),
+            ("asyncband", Box::new($w::<asyncband::semaphore::Semaphore>)),
         ]
     };
 }
@@ -97,7 +106,7 @@ macro_rules! floor {
     };
 }
 
-fn events(n: usize) -> [(&'static str, Bench); 5] {
+fn events(n: usize) -> [(&'static str, Bench); 6] {
     [
         (
             "aiosync",
@@ -116,13 +125,17 @@ fn events(n: usize) -> [(&'static str, Bench); 5] {
             Box::new(move |i| event_wake::<maitake_sync::WaitQueue>(n, i)),
         ),
         (
+            "asyncband",
+            Box::new(move |i| event_wake::<asyncband::event::ManualResetEvent>(n, i)),
+        ),
+        (
             "event-listener",
             Box::new(move |i| event_wake::<event_listener::Event>(n, i)),
         ),
     ]
 }
 
-fn buffers(workers: usize) -> [(&'static str, Bench); 5] {
+fn buffers(workers: usize) -> [(&'static str, Bench); 6] {
     use peers::*;
     [
         (
@@ -144,6 +157,10 @@ fn buffers(workers: usize) -> [(&'static str, Bench); 5] {
         (
             "maitake-sync",
             Box::new(move |i| bounded_buffer::<MaitakeBuffer>(workers, i)),
+        ),
+        (
+            "asyncband",
+            Box::new(move |i| bounded_buffer::<AsyncbandBuffer>(workers, i)),
         ),
     ]
 }

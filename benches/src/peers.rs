@@ -441,6 +441,88 @@ impl BoundedBuffer for MaitakeBuffer {
     }
 }
 
+// --- asyncband (formerly mea) ---
+//
+// It has no fair/unfair switch: its Mutex and Semaphore share one permit queue that hands released
+// permits straight to the oldest waiter and only lets newcomers take permits while nobody waits, so
+// both are FIFO with no barging, like aiosync, tokio and maitake-sync.
+
+impl AsyncMutex for asyncband::mutex::Mutex<u64> {
+    fn new() -> Self {
+        asyncband::mutex::Mutex::new(0)
+    }
+    fn lock(&self) -> impl Future<Output = impl DerefMut<Target = u64> + Send + '_> + Send {
+        asyncband::mutex::Mutex::lock(self)
+    }
+    fn try_lock(&self) -> Option<impl DerefMut<Target = u64> + '_> {
+        asyncband::mutex::Mutex::try_lock(self)
+    }
+}
+
+impl AsyncSemaphore for asyncband::semaphore::Semaphore {
+    fn new(permits: usize) -> Self {
+        asyncband::semaphore::Semaphore::new(permits)
+    }
+    fn acquire(&self) -> impl Future<Output = impl Send + '_> + Send {
+        asyncband::semaphore::Semaphore::acquire(self, 1)
+    }
+    fn try_acquire(&self) -> Option<impl Sized + '_> {
+        asyncband::semaphore::Semaphore::try_acquire(self, 1)
+    }
+}
+
+/// A manual-reset event: `set` wakes every waiter, oldest first, and later waits complete at once.
+impl AsyncEvent for asyncband::event::ManualResetEvent {
+    fn new() -> Self {
+        asyncband::event::ManualResetEvent::new()
+    }
+    fn wait(&self) -> impl Future + '_ {
+        asyncband::event::ManualResetEvent::wait(self)
+    }
+    fn set(&self) {
+        asyncband::event::ManualResetEvent::set(self);
+    }
+}
+
+/// asyncband's `Mutex` and two `Condvar`s, the only other condition variable bound to a lock.
+/// Waiters are notified in FIFO order, but unlike aiosync's `Condition` a notified waiter
+/// re-acquires the mutex only when it runs, queueing behind whoever asked for it in between.
+/// A waiter is registered before it releases the mutex, so notifying after unlocking, as the other
+/// peers do, loses no wake-up and spares the woken task a collision with the notifier.
+pub struct AsyncbandBuffer {
+    items: asyncband::mutex::Mutex<VecDeque<u64>>,
+    not_empty: asyncband::condvar::Condvar,
+    not_full: asyncband::condvar::Condvar,
+    capacity: usize,
+}
+
+impl BoundedBuffer for AsyncbandBuffer {
+    fn new(capacity: usize) -> Self {
+        AsyncbandBuffer {
+            items: asyncband::mutex::Mutex::new(VecDeque::with_capacity(capacity)),
+            not_empty: asyncband::condvar::Condvar::new(),
+            not_full: asyncband::condvar::Condvar::new(),
+            capacity,
+        }
+    }
+    async fn push(&self, value: u64) {
+        let cap = self.capacity;
+        let items = self.items.lock().await;
+        let mut items = self.not_full.wait_while(items, |q| q.len() >= cap).await;
+        items.push_back(value);
+        drop(items);
+        self.not_empty.notify_one();
+    }
+    async fn pop(&self) -> u64 {
+        let items = self.items.lock().await;
+        let mut items = self.not_empty.wait_while(items, |q| q.is_empty()).await;
+        let value = items.pop_front().expect("predicate checked");
+        drop(items);
+        self.not_full.notify_one();
+        value
+    }
+}
+
 // --- the synchronous floor ---
 
 impl SyncMutex for std::sync::Mutex<u64> {

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use aiosync_bench::{Bench, CRATES, PEERS, Row, rows};
+use aiosync_bench::{Bench, CRATES, FIFO_PEERS, PEERS, Row, rows};
 
 struct Settings {
     /// Time one sample should take, over which the iteration count is fixed.
@@ -85,6 +85,10 @@ fn main() {
             None => println!(" |"),
         }
     }
+    println!(
+        "\nFIFO peers (a release goes to the oldest waiter, no barging): {}.",
+        FIFO_PEERS.join(", ")
+    );
 }
 
 /// The median time per operation of each crate in the row, in column order.
