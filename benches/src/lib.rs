@@ -49,7 +49,15 @@ pub struct Row {
     pub unit: &'static str,
     /// Operations in one iteration.
     pub ops: u64,
+    /// Worker threads the workload runs on; 1 for the current-thread and runtime-free rows.
+    pub workers: usize,
     pub cells: Vec<(&'static str, Bench)>,
+}
+
+impl Row {
+    fn on_workers(self, workers: usize) -> Row {
+        Row { workers, ..self }
+    }
 }
 
 fn row(
@@ -62,6 +70,7 @@ fn row(
         name,
         unit,
         ops,
+        workers: 1,
         cells: cells.into_iter().collect(),
     }
 }
@@ -204,7 +213,8 @@ pub fn rows() -> Vec<Row> {
             op,
             CONTENDED_TASKS * CONTENDED_ITERS,
             mutexes!(contended_lock),
-        ),
+        )
+        .on_workers(CONTENDED_WORKERS),
         row(
             "Lock, 2 tasks ping-pong, 1 thread",
             "hand-off",
@@ -216,7 +226,8 @@ pub fn rows() -> Vec<Row> {
             op,
             CONTENDED_TASKS * SEMAPHORE_ITERS,
             semaphores!(contended_semaphore),
-        ),
+        )
+        .on_workers(CONTENDED_WORKERS),
         row("Event set, 10 waiters", "waiter woken", 10, events(10)),
         row(
             "Event set, 1,000 waiters",
@@ -240,8 +251,9 @@ pub fn rows() -> Vec<Row> {
             "Condition bounded buffer, 2+2 tasks, 2 workers",
             "item",
             2 * BUFFER_ITEMS,
-            buffers(2),
-        ),
+            buffers(CONTENDED_WORKERS),
+        )
+        .on_workers(CONTENDED_WORKERS),
         row(
             "Lock hand-off, 10 queued",
             "hand-off",

@@ -124,12 +124,14 @@ where
     })
 }
 
+/// Worker threads of the contended rows.
+pub const CONTENDED_WORKERS: usize = 2;
 pub const CONTENDED_TASKS: u64 = 64;
 pub const CONTENDED_ITERS: u64 = 2_000;
 
 /// 64 tasks each taking the lock 2,000 times on two worker threads.
 pub fn contended_lock<M: AsyncMutex>(iters: u64) -> Duration {
-    let rt = runtime(2);
+    let rt = runtime(CONTENDED_WORKERS);
     let m = Arc::new(M::new());
     let elapsed = (0..iters)
         .map(|_| {
@@ -175,7 +177,7 @@ pub const SEMAPHORE_ITERS: u64 = 1_000;
 
 /// 64 tasks sharing 4 permits, each yielding once while it holds one, on two worker threads.
 pub fn contended_semaphore<S: AsyncSemaphore>(iters: u64) -> Duration {
-    let rt = runtime(2);
+    let rt = runtime(CONTENDED_WORKERS);
     let s = Arc::new(S::new(4));
     (0..iters)
         .map(|_| {

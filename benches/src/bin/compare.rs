@@ -7,8 +7,14 @@
 //! The machine may be shared, so crates are measured round-robin within a row (each repetition
 //! runs every crate once) and the median is kept: a burst of outside load hits all of them alike
 //! instead of one crate's whole run.
+//!
+//! For the rows that run on several worker threads, a second table gives the process's CPU time
+//! divided by the wall time over the same samples: near 2 the two workers ran at once, near 1 they
+//! mostly took turns (one core busy elsewhere, or a primitive that keeps one worker parked), and
+//! the row then says little about contention between cores; below 1, other processes held the
+//! cores for part of the time.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aiosync_bench::{Bench, CRATES, FIFO_PEERS, PEERS, Row, rows};
 
@@ -43,13 +49,13 @@ fn main() {
         }
     };
 
-    let results: Vec<(Row, Vec<Option<f64>>)> = rows()
+    let results: Vec<(Row, Measured)> = rows()
         .into_iter()
         .filter(|row| row.name.contains(&filter))
         .map(|row| {
             eprintln!("running: {}", row.name);
-            let medians = measure_row(&row, &settings);
-            (row, medians)
+            let measured = measure_row(&row, &settings);
+            (row, measured)
         })
         .collect();
 
@@ -64,7 +70,7 @@ fn main() {
     }
     println!(" aiosync ÷ best peer | aiosync ÷ std |");
     println!("|---|---|{}---|---|", "--:|".repeat(CRATES.len()));
-    for (row, medians) in &results {
+    for (row, Measured { medians, .. }) in &results {
         print!("| {} | {} |", row.name, row.unit);
         for median in medians {
             match median {
@@ -89,31 +95,137 @@ fn main() {
         "\nFIFO peers (a release goes to the oldest waiter, no barging): {}.",
         FIFO_PEERS.join(", ")
     );
+    print_cpu_per_wall(&results);
 }
 
-/// The median time per operation of each crate in the row, in column order.
-fn measure_row(row: &Row, settings: &Settings) -> Vec<Option<f64>> {
+/// The second table: CPU time ÷ wall time of each multi-threaded row, per crate and for the
+/// whole row, in the columns of the crates that have such a row.
+fn print_cpu_per_wall(results: &[(Row, Measured)]) {
+    let threaded: Vec<&(Row, Measured)> = results.iter().filter(|(r, _)| r.workers > 1).collect();
+    if threaded.is_empty() {
+        return;
+    }
+    if threaded.iter().all(|(_, m)| m.row_cpu_per_wall.is_none()) {
+        println!("\n(CPU time ÷ wall time is not measured on this platform.)");
+        return;
+    }
+    let columns: Vec<usize> = (0..CRATES.len())
+        .filter(|&i| threaded.iter().any(|(_, m)| m.cpu_per_wall[i].is_some()))
+        .collect();
+    println!(
+        "\nProcess CPU time ÷ wall time over the samples of each multi-threaded row: \
+         the worker count if the workers ran at once throughout, 1 if they took turns, \
+         below 1 if other processes held the cores.\n"
+    );
+    print!("| workload | workers |");
+    for &i in &columns {
+        print!(" {} |", CRATES[i]);
+    }
+    println!(" whole row |");
+    println!("|---|--:|{}--:|", "--:|".repeat(columns.len()));
+    for (row, measured) in threaded {
+        print!("| {} | {} |", row.name, row.workers);
+        for &i in &columns {
+            match measured.cpu_per_wall[i] {
+                Some(ratio) => print!(" {ratio:.2} |"),
+                None => print!(" — |"),
+            }
+        }
+        match measured.row_cpu_per_wall {
+            Some(ratio) => println!(" {ratio:.2} |"),
+            None => println!(" — |"),
+        }
+    }
+}
+
+/// What `measure_row` found, each `Vec` in column order.
+struct Measured {
+    /// Median time per operation of each crate in the row.
+    medians: Vec<Option<f64>>,
+    /// Process CPU time ÷ wall time over each crate's samples.
+    cpu_per_wall: Vec<Option<f64>>,
+    /// The same over all the row's samples.
+    row_cpu_per_wall: Option<f64>,
+}
+
+/// Runs the row's samples. The CPU and wall clocks are read around each whole sample, so they also
+/// cover the set-up that the sample's own timing leaves out (building the runtime, spawning).
+fn measure_row(row: &Row, settings: &Settings) -> Measured {
     let iters: Vec<u64> = row
         .cells
         .iter()
         .map(|(_, bench)| calibrate(bench, settings.sample))
         .collect();
     let mut samples = vec![Vec::new(); row.cells.len()];
+    // Per cell: CPU time (None once a reading failed) and wall time.
+    let mut clocks = vec![(Some(Duration::ZERO), Duration::ZERO); row.cells.len()];
     for _ in 0..settings.repetitions {
-        for (((_, bench), &n), samples) in row.cells.iter().zip(&iters).zip(&mut samples) {
+        for ((((_, bench), &n), samples), (cpu, wall)) in row
+            .cells
+            .iter()
+            .zip(&iters)
+            .zip(&mut samples)
+            .zip(&mut clocks)
+        {
+            let cpu_before = process_cpu_time();
+            let wall_before = Instant::now();
             let per_op = bench(n).as_secs_f64() * 1e9 / (n * row.ops) as f64;
+            *wall += wall_before.elapsed();
+            *cpu = match (*cpu, cpu_before, process_cpu_time()) {
+                (Some(sum), Some(before), Some(after)) => Some(sum + after.saturating_sub(before)),
+                _ => None,
+            };
             samples.push(per_op);
         }
     }
-    CRATES
+    let ratio = |cpu: Duration, wall: Duration| cpu.as_secs_f64() / wall.as_secs_f64();
+    let column = |name: &str| row.cells.iter().position(|(c, _)| *c == name);
+    let medians = CRATES
         .iter()
         .map(|name| {
-            let i = row.cells.iter().position(|(c, _)| c == name)?;
-            let samples = &mut samples[i];
+            let samples = &mut samples[column(name)?];
             samples.sort_by(f64::total_cmp);
             Some(samples[samples.len() / 2])
         })
-        .collect()
+        .collect();
+    let cpu_per_wall = CRATES
+        .iter()
+        .map(|name| {
+            let (cpu, wall) = clocks[column(name)?];
+            Some(ratio(cpu?, wall))
+        })
+        .collect();
+    let row_cpu_per_wall = clocks
+        .iter()
+        .try_fold((Duration::ZERO, Duration::ZERO), |(cpu, wall), (c, w)| {
+            Some((cpu + (*c)?, wall + *w))
+        })
+        .map(|(cpu, wall)| ratio(cpu, wall));
+    Measured {
+        medians,
+        cpu_per_wall,
+        row_cpu_per_wall,
+    }
+}
+
+/// User plus system CPU time of the whole process so far, all threads included.
+#[cfg(unix)]
+fn process_cpu_time() -> Option<Duration> {
+    // SAFETY: `rusage` is a plain C struct of integers, for which all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a live, writable `rusage`, which is all `getrusage` writes to.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return None;
+    }
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    Some(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+#[cfg(not(unix))]
+fn process_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// The number of iterations whose measured part takes about `sample`. Also warms up.
