@@ -440,7 +440,9 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If the count would exceed [`Semaphore::MAX_PERMITS`].
+    /// If the permits in circulation (available, plus those held by live permit objects) would
+    /// exceed [`Semaphore::MAX_PERMITS`]; nothing changes then. So dropping or merging permits
+    /// never can.
     pub fn release(&self) {
         self.release_many(1);
     }
@@ -504,7 +506,9 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If the count would exceed [`Semaphore::MAX_PERMITS`].
+    /// If the permits in circulation (available, plus those held by live permit objects) would
+    /// exceed [`Semaphore::MAX_PERMITS`]; nothing changes then. So dropping or merging permits
+    /// never can.
     #[doc(alias = "add_permits")]
     pub fn release_many(&self, n: usize) {
         if self.0.add_capacity(n).is_err() {
