@@ -10,11 +10,13 @@ mod loom;
 mod permits;
 mod queue;
 
+pub mod barrier;
 pub mod condition;
 pub mod event;
 pub mod lock;
 pub mod semaphore;
 
+pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrier};
 pub use condition::Condition;
 pub use event::Event;
 pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard};

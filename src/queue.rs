@@ -126,6 +126,17 @@ impl Waiter {
         unpack(self.word.load(Ordering::Acquire)).0
     }
 
+    /// For the owner of a `Woken` node: the value it carried when it was granted, which the
+    /// granter may have set with [`Locked::set_front_value`] just before (for example, a barrier
+    /// index). The `Acquire` load pairs with the granter's `Release` store of `Woken`
+    /// (invariant 2).
+    #[inline]
+    pub(crate) fn woken_value(&self) -> usize {
+        let (state, value) = unpack(self.word.load(Ordering::Acquire));
+        debug_assert_eq!(state, WaiterState::Woken, "woken_value of a node not woken");
+        value
+    }
+
     /// Marks a node that is not linked as done (the future completed).
     #[inline]
     pub(crate) fn complete(self: Pin<&Self>) {

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::pin::Pin;
 use std::task::Poll;
 
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore};
 use common::poll_noop;
 
 struct CountingAllocator;
@@ -108,6 +108,25 @@ fn event_waits_allocate_nothing() {
         event.set();
         for w in &mut waits {
             assert!(poll_noop(w.as_mut()).is_ready());
+        }
+    });
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn barrier_waits_allocate_nothing() {
+    let barrier = Barrier::new(N);
+    let mut waits = boxed(|_| barrier.wait());
+    let n = allocations_during(|| {
+        for w in &mut waits[..N - 1] {
+            assert!(poll_noop(w.as_mut()).is_pending());
+        }
+        // The last arrival trips the barrier; the others then complete with their indices.
+        for (i, w) in waits.iter_mut().enumerate().rev() {
+            let Poll::Ready(Ok(result)) = poll_noop(w.as_mut()) else {
+                panic!("not released")
+            };
+            assert_eq!(result.index(), i);
         }
     });
     assert_eq!(n, 0);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Wake, Waker};
 
 use aiosync::semaphore::AcquireOwned;
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, Semaphore};
+use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, Semaphore};
 use common::{Counter, poll, poll_noop};
 
 /// A waker whose `wake` panics.
@@ -68,6 +68,39 @@ fn a_panicking_waker_still_gets_the_lock_and_the_lock_keeps_working() {
     drop(g);
     assert!(!lock.locked());
     assert_eq!(lock.waiters(), 0);
+}
+
+#[test]
+fn a_panicking_waker_does_not_stop_a_trip_from_releasing_the_rest() {
+    use futures_core::FusedFuture;
+
+    let barrier = Barrier::new(3);
+    let mut first = pin!(barrier.wait());
+    let mut second = pin!(barrier.wait());
+    assert!(poll(first.as_mut(), &panicky()).is_pending());
+    let (counter, waker) = Counter::new();
+    assert!(poll(second.as_mut(), &waker).is_pending());
+
+    // The panic surfaces in the tripping task, after every waiter was released.
+    let mut last = pin!(barrier.wait());
+    assert!(panics(|| {
+        let _ = poll_noop(last.as_mut());
+    }));
+    assert!(
+        last.is_terminated(),
+        "the tripping arrival could arrive again"
+    );
+    assert_eq!(counter.wakes(), 1);
+    let Poll::Ready(Ok(a)) = poll_noop(first.as_mut()) else {
+        panic!("the waiter whose waker panicked was not released");
+    };
+    let Poll::Ready(Ok(b)) = poll_noop(second.as_mut()) else {
+        panic!("the next waiter was not released");
+    };
+    assert_eq!((a.index(), b.index()), (0, 1));
+    assert_eq!(barrier.n_waiting(), 0);
+    assert!(!barrier.is_broken());
+    assert!(poll_noop(pin!(barrier.wait())).is_pending());
 }
 
 #[test]

@@ -4,13 +4,14 @@ use std::cell::Cell;
 use std::fmt::Debug;
 use std::rc::Rc;
 
+use aiosync::barrier::Wait as BarrierWait;
 use aiosync::condition::{Wait as ConditionWait, WaitFor};
 use aiosync::event::Wait as EventWait;
 use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
 use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
 use aiosync::{
-    BoundedSemaphore, Condition, Event, Lock, LockGuard, MappedLockGuard, OwnedLockGuard,
-    OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+    Barrier, BarrierWaitResult, BoundedSemaphore, BrokenBarrier, Condition, Event, Lock, LockGuard,
+    MappedLockGuard, OwnedLockGuard, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
 };
 
 fn send_sync_debug<T: Send + Sync + Debug + ?Sized>() {}
@@ -39,6 +40,10 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<OwnedSemaphorePermit<BoundedSemaphore>>();
     send_sync_debug::<SemaphoreAcquireOwned<Semaphore>>();
     send_sync_debug::<ConditionWait<'static, OwnedLockGuard<Vec<u8>>>>();
+    send_sync_debug::<Barrier>();
+    send_sync_debug::<BarrierWait<'static>>();
+    send_sync_debug::<BarrierWaitResult>();
+    send_sync_debug::<BrokenBarrier>();
 }
 
 /// Owned guards and permits borrow nothing: they can be moved into `'static` tasks.
@@ -94,6 +99,7 @@ fn futures_are_not_unpin() {
     <ConditionWait<'static, LockGuard<'static, ()>> as AmbiguousIfUnpin<_>>::check();
     <LockAcquireOwned<()> as AmbiguousIfUnpin<_>>::check();
     <SemaphoreAcquireOwned<Semaphore> as AmbiguousIfUnpin<_>>::check();
+    <BarrierWait<'static> as AmbiguousIfUnpin<_>>::check();
 }
 
 /// Sizes on 64-bit targets, next to tokio 1.54's: `Mutex<()>` 40 B, `Semaphore` 40 B,
@@ -107,11 +113,13 @@ fn sizes() {
     assert_eq!(size_of::<BoundedSemaphore>(), 48);
     assert_eq!(size_of::<Event>(), 32);
     assert_eq!(size_of::<Condition>(), 24);
+    assert_eq!(size_of::<Barrier>(), 56);
     assert_eq!(size_of::<LockGuard<'static, ()>>(), 8);
     assert_eq!(size_of::<SemaphorePermit<'static>>(), 16);
     assert_eq!(size_of::<LockAcquire<'static, ()>>(), 56);
     assert_eq!(size_of::<SemaphoreAcquire<'static>>(), 64);
     assert_eq!(size_of::<EventWait<'static>>(), 56);
+    assert_eq!(size_of::<BarrierWait<'static>>(), 64);
     assert_eq!(
         size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(),
         80
