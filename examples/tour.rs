@@ -1,14 +1,14 @@
-//! A tour of all five primitives in one small program: a batch of downloads that wait for a
+//! A tour of all six primitives in one small program: a batch of downloads that wait for a
 //! start signal (Event), run at most two at a time (Semaphore), share one mirror token whose
-//! over-release is refused (BoundedSemaphore), record progress under a Lock, and let the main
-//! task wait until all are done (Condition).
+//! over-release is refused (BoundedSemaphore), record progress under a Lock, meet before one of
+//! them verifies the batch (Barrier), and let the main task wait until all are done (Condition).
 //!
 //! Run it with `cargo run --example tour`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore};
 
 struct Progress {
     running: usize,
@@ -22,6 +22,7 @@ struct Shared {
     mirror: BoundedSemaphore,
     progress: Lock<Progress>,
     all_done: Condition,
+    downloaded: Barrier,
 }
 
 const FILES: [&str; 5] = [
@@ -57,9 +58,24 @@ async fn download(shared: Arc<Shared>, name: &'static str, started: Instant) {
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     tokio::time::sleep(Duration::from_millis(20)).await;
+    shared.progress.acquire().await.running -= 1;
+    drop(_slot);
+
+    // asyncio: `if await barrier.wait() == parties - 1:` — one task verifies the whole batch.
+    let met = shared
+        .downloaded
+        .wait()
+        .await
+        .expect("nobody aborts the barrier");
+    if met.is_leader() {
+        println!(
+            "[{:>4} ms] {name:<12} all {} downloaded; verifying the batch",
+            started.elapsed().as_millis(),
+            shared.downloaded.parties()
+        );
+    }
 
     let mut p = shared.progress.acquire().await;
-    p.running -= 1;
     p.finished.push(name);
     println!("[{:>4} ms] {name:<12} done", started.elapsed().as_millis());
     // asyncio: `cond.notify_all()` while holding the lock
@@ -78,6 +94,7 @@ async fn main() {
             finished: Vec::new(),
         }),
         all_done: Condition::new(),
+        downloaded: Barrier::new(FILES.len()),
     });
     let started = Instant::now();
 
