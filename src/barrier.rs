@@ -134,27 +134,29 @@ pub struct Barrier {
 }
 
 impl Barrier {
-    /// Creates a barrier for `parties` tasks.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let barrier = aiosync::Barrier::new(4);
-    /// assert_eq!(barrier.parties(), 4);
-    /// assert_eq!(barrier.n_waiting(), 0);
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If `parties` is 0 (asyncio's `ValueError('parties must be >= 1')`).
-    pub fn new(parties: usize) -> Self {
-        assert!(parties >= 1, "Barrier::new: parties must be >= 1");
-        Barrier {
-            parties,
-            state: AtomicUsize::new(pack(Phase::Filling, 0)),
-            released: AtomicUsize::new(0),
-            next_index: AtomicUsize::new(0),
-            queue: WaitQueue::new(),
+    crate::loom::const_fn! {
+        /// Creates a barrier for `parties` tasks. A `const fn`, so a barrier can be a `static`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let barrier = aiosync::Barrier::new(4);
+        /// assert_eq!(barrier.parties(), 4);
+        /// assert_eq!(barrier.n_waiting(), 0);
+        /// ```
+        ///
+        /// # Panics
+        ///
+        /// If `parties` is 0 (asyncio's `ValueError('parties must be >= 1')`).
+        pub fn new(parties: usize) -> Self {
+            assert!(parties >= 1, "Barrier::new: parties must be >= 1");
+            Barrier {
+                parties,
+                state: AtomicUsize::new(pack(Phase::Filling, 0)),
+                released: AtomicUsize::new(0),
+                next_index: AtomicUsize::new(0),
+                queue: WaitQueue::new(),
+            }
         }
     }
 
@@ -453,7 +455,7 @@ impl Barrier {
     }
 }
 
-fn pack(phase: Phase, arrived: usize) -> usize {
+const fn pack(phase: Phase, arrived: usize) -> usize {
     (arrived * ARRIVAL) | phase as usize
 }
 

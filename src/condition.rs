@@ -101,17 +101,36 @@ pub struct Condition {
 }
 
 impl Condition {
-    /// Creates a condition, not yet tied to any lock.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let not_empty = aiosync::Condition::new();
-    /// assert_eq!(not_empty.waiters(), 0);
-    /// ```
-    pub fn new() -> Self {
-        Condition {
-            waiters: WaitQueue::new(),
+    crate::loom::const_fn! {
+        /// Creates a condition, not yet tied to any lock. A `const fn`, so a condition can be a
+        /// `static`, next to a `static` [`Lock`](crate::Lock).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let not_empty = aiosync::Condition::new();
+        /// assert_eq!(not_empty.waiters(), 0);
+        /// ```
+        ///
+        /// ```
+        /// use aiosync::{Condition, Lock};
+        ///
+        /// static READY: Lock<bool> = Lock::new(false);
+        /// static CHANGED: Condition = Condition::new();
+        ///
+        /// let waiter = std::thread::spawn(|| {
+        ///     drop(CHANGED.wait_for_blocking(READY.acquire_blocking(), |ready| *ready));
+        /// });
+        /// let mut ready = READY.acquire_blocking();
+        /// *ready = true;
+        /// CHANGED.notify_all(&ready);
+        /// drop(ready);
+        /// waiter.join().unwrap();
+        /// ```
+        pub fn new() -> Self {
+            Condition {
+                waiters: WaitQueue::new(),
+            }
         }
     }
 

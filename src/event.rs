@@ -51,17 +51,26 @@ pub struct Event {
 }
 
 impl Event {
-    /// Creates an event whose flag is clear.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(!aiosync::Event::new().is_set());
-    /// ```
-    pub fn new() -> Self {
-        Event {
-            state: AtomicUsize::new(0),
-            queue: WaitQueue::new(),
+    crate::loom::const_fn! {
+        /// Creates an event whose flag is clear. A `const fn`, so an event can be a `static`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// assert!(!aiosync::Event::new().is_set());
+        /// ```
+        ///
+        /// ```
+        /// static SHUTDOWN: aiosync::Event = aiosync::Event::new();
+        ///
+        /// std::thread::spawn(|| SHUTDOWN.set()).join().unwrap();
+        /// SHUTDOWN.wait_blocking();
+        /// ```
+        pub fn new() -> Self {
+            Event {
+                state: AtomicUsize::new(0),
+                queue: WaitQueue::new(),
+            }
         }
     }
 

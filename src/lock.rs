@@ -86,18 +86,31 @@ unsafe impl<T: ?Sized + Send> Send for Lock<T> {}
 unsafe impl<T: ?Sized + Send> Sync for Lock<T> {}
 
 impl<T> Lock<T> {
-    /// Creates an unlocked lock protecting `value`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let lock = aiosync::Lock::new(vec![1, 2, 3]);
-    /// assert!(!lock.locked());
-    /// ```
-    pub fn new(value: T) -> Self {
-        Lock {
-            raw: RawSemaphore::new(1),
-            value: UnsafeCell::new(value),
+    crate::loom::const_fn! {
+        /// Creates an unlocked lock protecting `value`. A `const fn`, so a lock can be a
+        /// `static`, as with `std::sync::Mutex`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let lock = aiosync::Lock::new(vec![1, 2, 3]);
+        /// assert!(!lock.locked());
+        /// ```
+        ///
+        /// ```
+        /// use aiosync::Lock;
+        ///
+        /// static COUNTER: Lock<u64> = Lock::new(0);
+        ///
+        /// *COUNTER.acquire_blocking() += 1;
+        /// assert_eq!(*COUNTER.acquire_blocking(), 1);
+        /// ```
+        #[doc(alias = "const_new")]
+        pub fn new(value: T) -> Self {
+            Lock {
+                raw: RawSemaphore::new(1),
+                value: UnsafeCell::new(value),
+            }
         }
     }
 

@@ -9,6 +9,19 @@
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Defines a constructor as a `const fn`, or as a plain `fn` under loom, whose atomics and mutex
+/// cannot be made in a const context. This is what lets the primitives' `new` be `const` (so they
+/// can be `static`s) without a `cfg(loom)` in their own files.
+macro_rules! const_fn {
+    ($(#[$attr:meta])* $vis:vis fn $($rest:tt)*) => {
+        #[cfg(not(loom))]
+        $(#[$attr])* $vis const fn $($rest)*
+        #[cfg(loom)]
+        $(#[$attr])* $vis fn $($rest)*
+    };
+}
+pub(crate) use const_fn;
+
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
 
@@ -39,6 +52,19 @@ type Inner<T> = loom::sync::Mutex<T>;
 pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
 
 impl<T> Mutex<T> {
+    /// `parking_lot::const_mutex` rather than `Mutex::new`: it is `const` with every `lock_api`
+    /// version that parking_lot 0.12 accepts.
+    #[cfg(all(not(loom), not(miri)))]
+    pub(crate) const fn new(value: T) -> Self {
+        Mutex(parking_lot::const_mutex(value))
+    }
+
+    #[cfg(all(not(loom), miri))]
+    pub(crate) const fn new(value: T) -> Self {
+        Mutex(Inner::new(value))
+    }
+
+    #[cfg(loom)]
     pub(crate) fn new(value: T) -> Self {
         Mutex(Inner::new(value))
     }

@@ -40,11 +40,13 @@ pub(crate) struct RawSemaphore<const HOLD: bool> {
 }
 
 impl<const HOLD: bool> RawSemaphore<HOLD> {
-    pub(crate) fn new(permits: usize) -> Self {
-        assert!(permits <= MAX_PERMITS);
-        RawSemaphore {
-            state: AtomicUsize::new(permits * ONE),
-            queue: WaitQueue::new(),
+    crate::loom::const_fn! {
+        pub(crate) fn new(permits: usize) -> Self {
+            assert!(permits <= MAX_PERMITS);
+            RawSemaphore {
+                state: AtomicUsize::new(permits * ONE),
+                queue: WaitQueue::new(),
+            }
         }
     }
 

@@ -272,10 +272,12 @@ pub(crate) struct WaitQueue<const HOLD: bool = false> {
 }
 
 impl<const HOLD: bool> WaitQueue<HOLD> {
-    pub(crate) fn new() -> Self {
-        WaitQueue {
-            list: Mutex::new(List { head: ptr::null() }),
-            len: AtomicUsize::new(0),
+    crate::loom::const_fn! {
+        pub(crate) fn new() -> Self {
+            WaitQueue {
+                list: Mutex::new(List { head: ptr::null() }),
+                len: AtomicUsize::new(0),
+            }
         }
     }
 

@@ -20,18 +20,22 @@ use private::Counter;
 const UNBOUNDED: usize = usize::MAX;
 
 impl Counter {
-    fn new(permits: usize, bound: usize) -> Result<Self, TooManyPermits> {
-        if permits > MAX_PERMITS {
-            return Err(TooManyPermits {
-                requested: permits,
-                max: MAX_PERMITS,
-            });
+    crate::loom::const_fn! {
+        fn new(permits: usize, bound: usize) -> Result<Self, TooManyPermits> {
+            if permits > MAX_PERMITS {
+                return Err(TooManyPermits {
+                    requested: permits,
+                    max: MAX_PERMITS,
+                });
+            }
+            // `Ord::min` is not `const`.
+            let max = if bound < MAX_PERMITS { bound } else { MAX_PERMITS };
+            Ok(Counter {
+                raw: RawSemaphore::new(permits),
+                bound,
+                headroom: AtomicUsize::new(max - permits),
+            })
         }
-        Ok(Counter {
-            raw: RawSemaphore::new(permits),
-            bound,
-            headroom: AtomicUsize::new(bound.min(MAX_PERMITS) - permits),
-        })
     }
 }
 
@@ -394,37 +398,61 @@ shared_methods!(Semaphore);
 shared_methods!(BoundedSemaphore);
 
 impl Semaphore {
-    /// Creates a semaphore with `permits` permits.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let sem = aiosync::Semaphore::new(4);
-    /// assert_eq!(sem.available_permits(), 4);
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`]; [`try_new`](Semaphore::try_new) returns
-    /// an error instead.
-    pub fn new(permits: usize) -> Self {
-        Self::try_new(permits).unwrap_or_else(|e| panic!("{e}"))
+    crate::loom::const_fn! {
+        /// Creates a semaphore with `permits` permits. A `const fn`, so a semaphore can be a
+        /// `static`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let sem = aiosync::Semaphore::new(4);
+        /// assert_eq!(sem.available_permits(), 4);
+        /// ```
+        ///
+        /// ```
+        /// static CONNECTIONS: aiosync::Semaphore = aiosync::Semaphore::new(10);
+        ///
+        /// let permit = CONNECTIONS.acquire_blocking();
+        /// assert_eq!(CONNECTIONS.available_permits(), 9);
+        /// # drop(permit);
+        /// ```
+        ///
+        /// # Panics
+        ///
+        /// If `permits` exceeds [`Semaphore::MAX_PERMITS`]; [`try_new`](Semaphore::try_new)
+        /// returns an error instead. In a `const` or `static` initializer that is a compile error:
+        ///
+        /// ```compile_fail,E0080
+        /// static TOO_MANY: aiosync::Semaphore = aiosync::Semaphore::new(usize::MAX);
+        /// ```
+        #[doc(alias = "const_new")]
+        pub fn new(permits: usize) -> Self {
+            match Self::try_new(permits) {
+                Ok(sem) => sem,
+                Err(_) => panic!("too many permits: a semaphore can hold at most MAX_PERMITS"),
+            }
+        }
     }
 
-    /// Creates a semaphore with `permits` permits, or fails if there are too many.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::Semaphore;
-    /// assert!(Semaphore::try_new(Semaphore::MAX_PERMITS + 1).is_err());
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`TooManyPermits`] if `permits` exceeds [`Semaphore::MAX_PERMITS`].
-    pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-        Counter::new(permits, UNBOUNDED).map(Semaphore)
+    crate::loom::const_fn! {
+        /// Creates a semaphore with `permits` permits, or fails if there are too many.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use aiosync::Semaphore;
+        /// assert!(Semaphore::try_new(Semaphore::MAX_PERMITS + 1).is_err());
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// [`TooManyPermits`] if `permits` exceeds [`Semaphore::MAX_PERMITS`].
+        pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
+            match Counter::new(permits, UNBOUNDED) {
+                Ok(counter) => Ok(Semaphore(counter)),
+                Err(e) => Err(e),
+            }
+        }
     }
 
     /// Adds a permit, waking the oldest waiter if there is one. asyncio's `release()`: there is
@@ -532,36 +560,57 @@ impl Default for Semaphore {
 }
 
 impl BoundedSemaphore {
-    /// Creates a bounded semaphore with `permits` permits, which is also its bound.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let sem = aiosync::BoundedSemaphore::new(2);
-    /// assert_eq!(sem.bound(), 2);
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`];
-    /// [`try_new`](BoundedSemaphore::try_new) returns an error instead.
-    pub fn new(permits: usize) -> Self {
-        Self::try_new(permits).unwrap_or_else(|e| panic!("{e}"))
+    crate::loom::const_fn! {
+        /// Creates a bounded semaphore with `permits` permits, which is also its bound. A
+        /// `const fn`, so a bounded semaphore can be a `static`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let sem = aiosync::BoundedSemaphore::new(2);
+        /// assert_eq!(sem.bound(), 2);
+        /// ```
+        ///
+        /// ```
+        /// static WORKERS: aiosync::BoundedSemaphore = aiosync::BoundedSemaphore::new(4);
+        /// assert_eq!(WORKERS.bound(), 4);
+        /// ```
+        ///
+        /// # Panics
+        ///
+        /// If `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`];
+        /// [`try_new`](BoundedSemaphore::try_new) returns an error instead. In a `const` or
+        /// `static` initializer that is a compile error:
+        ///
+        /// ```compile_fail,E0080
+        /// const TOO_MANY: aiosync::BoundedSemaphore = aiosync::BoundedSemaphore::new(usize::MAX);
+        /// ```
+        pub fn new(permits: usize) -> Self {
+            match Self::try_new(permits) {
+                Ok(sem) => sem,
+                Err(_) => panic!("too many permits: a semaphore can hold at most MAX_PERMITS"),
+            }
+        }
     }
 
-    /// Creates a bounded semaphore with `permits` permits, or fails if there are too many.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(aiosync::BoundedSemaphore::try_new(3).is_ok());
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`TooManyPermits`] if `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`].
-    pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-        Counter::new(permits, permits).map(BoundedSemaphore)
+    crate::loom::const_fn! {
+        /// Creates a bounded semaphore with `permits` permits, or fails if there are too many.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// assert!(aiosync::BoundedSemaphore::try_new(3).is_ok());
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// [`TooManyPermits`] if `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`].
+        pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
+            match Counter::new(permits, permits) {
+                Ok(counter) => Ok(BoundedSemaphore(counter)),
+                Err(e) => Err(e),
+            }
+        }
     }
 
     /// The bound: the initial number of permits, which the count never exceeds.

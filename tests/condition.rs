@@ -446,3 +446,33 @@ async fn owned_waits_with_deadlines(ex: Exec) {
     assert_eq!(*lock.acquire().await, 0);
     assert!(!lock.locked() && cond.waiters() == 0);
 }
+
+/// `Condition::new` and `Lock::new` are `const`: a `static` bounded buffer shared by threads.
+#[test]
+#[cfg(not(loom))] // `new` is not `const` under loom
+fn a_static_condition_and_lock_are_shared_by_threads() {
+    static ITEMS: Lock<Vec<usize>> = Lock::new(Vec::new());
+    static NOT_EMPTY: Condition = Condition::new();
+    let n = scaled(200);
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..n)
+                    .map(|_| {
+                        let mut items = NOT_EMPTY
+                            .wait_for_blocking(ITEMS.acquire_blocking(), |v| !v.is_empty());
+                        items.pop().unwrap()
+                    })
+                    .sum::<usize>()
+            })
+        })
+        .collect();
+    for i in 0..2 * n {
+        let mut items = ITEMS.acquire_blocking();
+        items.push(i);
+        NOT_EMPTY.notify(&items, 1);
+    }
+    let total: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(total, (0..2 * n).sum::<usize>());
+    assert_eq!(NOT_EMPTY.waiters(), 0);
+}

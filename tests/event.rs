@@ -173,3 +173,22 @@ async fn waits_with_deadlines(ex: Exec) {
     );
     assert_eq!(event.waiters(), 0);
 }
+
+/// `Event::new` is `const`: a `static` event, set by one thread and waited for by others.
+#[test]
+#[cfg(not(loom))] // `new` is not `const` under loom
+fn a_static_event_is_shared_by_threads() {
+    static EVENT: Event = Event::new();
+    let waiters: Vec<_> = (0..3)
+        .map(|_| std::thread::spawn(|| EVENT.wait_blocking()))
+        .collect();
+    while EVENT.waiters() < 3 {
+        std::thread::yield_now();
+    }
+    std::thread::spawn(|| EVENT.set()).join().unwrap();
+    for w in waiters {
+        w.join().unwrap();
+    }
+    assert!(EVENT.is_set());
+    assert_eq!(EVENT.waiters(), 0);
+}

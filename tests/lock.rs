@@ -436,3 +436,25 @@ fn blocking_acquire_works_in_a_thread_local_destructor() {
     .unwrap();
     assert_eq!(*lock.try_acquire().unwrap(), ["body", "destructor"]);
 }
+
+/// `Lock::new` is `const`: a `static` lock, shared by threads without an `Arc`.
+#[test]
+#[cfg(not(loom))] // `new` is not `const` under loom
+fn a_static_lock_is_shared_by_threads() {
+    static LOCK: Lock<u32> = Lock::new(0);
+    let n = scaled(1_000);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                for _ in 0..n {
+                    *LOCK.acquire_blocking() += 1;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(*LOCK.try_acquire().unwrap(), 4 * n as u32);
+    assert_eq!(LOCK.waiters(), 0);
+}

@@ -442,3 +442,45 @@ fn owned_permits_merge_within_max_permits() {
     drop(a);
     assert_eq!(sem.available_permits(), max);
 }
+
+/// `Semaphore::new` and `BoundedSemaphore::new` are `const`: `static` semaphores, shared by
+/// threads without an `Arc`, never let more than their permits in.
+#[test]
+#[cfg(not(loom))] // `new` is not `const` under loom
+fn static_semaphores_are_shared_by_threads() {
+    static SEM: Semaphore = Semaphore::new(2);
+    static BOUNDED: BoundedSemaphore = BoundedSemaphore::new(1);
+    static INSIDE: AtomicUsize = AtomicUsize::new(0);
+    let n = scaled(500);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                for _ in 0..n {
+                    let permit = SEM.acquire_blocking();
+                    assert!(INSIDE.fetch_add(1, Ordering::SeqCst) < 2);
+                    INSIDE.fetch_sub(1, Ordering::SeqCst);
+                    drop(permit);
+                    BOUNDED.acquire_blocking().forget();
+                    BOUNDED.release().unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(SEM.available_permits(), 2);
+    assert_eq!(BOUNDED.available_permits(), 1);
+    assert!(BOUNDED.release().is_err());
+}
+
+/// `try_new` is `const` too.
+#[test]
+#[cfg(not(loom))] // `new` is not `const` under loom
+fn try_new_in_a_static() {
+    static SEM: Result<Semaphore, aiosync::TooManyPermits> = Semaphore::try_new(3);
+    static TOO_MANY: Result<BoundedSemaphore, aiosync::TooManyPermits> =
+        BoundedSemaphore::try_new(usize::MAX);
+    assert_eq!(SEM.as_ref().unwrap().available_permits(), 3);
+    assert!(TOO_MANY.is_err());
+}
