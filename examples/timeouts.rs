@@ -6,7 +6,13 @@
 //! 1. acquiring a Lock with a deadline while another task holds it too long;
 //! 2. waiting on a Condition with a deadline: the first waiter's deadline wins, and the later
 //!    notification still reaches the second waiter (a waiter dropped *after* being notified would
-//!    pass the notification on as well).
+//!    pass the notification on as well);
+//! 3. the loop a ported asyncio worker needs: a timed-out `wait_for` was dropped with the guard
+//!    inside it (asyncio re-acquires the lock before raising `TimeoutError`), so every round
+//!    acquires the lock again.
+//!
+//! And the same from plain threads, with the timed blocking waits (`thread::park_timeout`
+//! underneath), which follow `std::sync::Condvar` and come back with the lock held.
 //!
 //! Run it with `cargo run --example timeouts`.
 
@@ -111,6 +117,88 @@ async fn condition_with_deadline(rt: &str) {
     assert_eq!(ready.waiters(), 0);
 }
 
+/// Scenario 3. The asyncio worker being ported:
+///
+/// ```python
+/// while len(done) < 3:
+///     async with cond:
+///         try:
+///             await asyncio.wait_for(cond.wait_for(lambda: jobs), 0.01)
+///         except TimeoutError:
+///             idle_rounds += 1  # asyncio holds the lock again here
+///             continue
+///         done.append(jobs.pop(0))
+/// ```
+async fn worker_loop(rt: &str) {
+    let jobs = Lock::new(Vec::new());
+    let not_empty = Condition::new();
+    let producer = async {
+        for job in 1..=3 {
+            sleep(Duration::from_millis(25)).await;
+            let mut queue = jobs.acquire().await;
+            queue.push(job);
+            not_empty.notify(&queue, 1);
+        }
+    };
+    let worker = async {
+        let (mut done, mut idle_rounds) = (Vec::new(), 0);
+        while done.len() < 3 {
+            // Each round takes the lock: a `wait_for` that timed out took the guard with it.
+            let guard = jobs.acquire().await;
+            let wait = not_empty.wait_for(guard, |jobs| !jobs.is_empty());
+            // On tokio, `tokio::time::timeout(d, wait).await.ok()` is the same.
+            match with_deadline(Duration::from_millis(10), wait).await {
+                Some(mut jobs) => done.push(jobs.remove(0)),
+                None => idle_rounds += 1, // the lock is not held here
+            }
+        }
+        (done, idle_rounds)
+    };
+    let ((), (done, idle_rounds)) = futures_util::join!(producer, worker);
+    println!("[{rt}] worker loop: jobs {done:?} done, {idle_rounds} rounds timed out");
+    assert_eq!(done, [1, 2, 3], "no job lost to a timeout");
+    assert!(!jobs.locked());
+    assert_eq!(not_empty.waiters(), 0);
+}
+
+/// The same worker on a plain thread: `wait_for_blocking_timeout` comes back with the guard
+/// whether or not it timed out, as `std::sync::Condvar::wait_timeout_while` does, so the loop
+/// keeps the lock between rounds. The producer is a thread too, using `acquire_blocking_timeout`.
+fn worker_thread() {
+    let shared = Arc::new((Lock::new(Vec::new()), Condition::new()));
+    let s = shared.clone();
+    let producer = std::thread::spawn(move || {
+        let (jobs, not_empty) = &*s;
+        for job in 1..=3 {
+            std::thread::sleep(Duration::from_millis(25));
+            let mut queue = jobs
+                .acquire_blocking_timeout(Duration::from_secs(5))
+                .expect("the worker only holds the lock briefly");
+            queue.push(job);
+            not_empty.notify(&queue, 1);
+        }
+    });
+    let (jobs, not_empty) = &*shared;
+    let (mut done, mut idle_rounds) = (Vec::new(), 0);
+    let mut queue = jobs.acquire_blocking();
+    while done.len() < 3 {
+        let timed_out;
+        (queue, timed_out) =
+            not_empty
+                .wait_for_blocking_timeout(queue, Duration::from_millis(10), |q| !q.is_empty());
+        if timed_out {
+            idle_rounds += 1; // the lock is held again here, as in asyncio
+        } else {
+            done.push(queue.remove(0));
+        }
+    }
+    drop(queue);
+    producer.join().unwrap();
+    println!("[threads] worker loop: jobs {done:?} done, {idle_rounds} rounds timed out");
+    assert_eq!(done, [1, 2, 3]);
+    assert!(!jobs.locked());
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -123,11 +211,15 @@ fn main() {
         })
         .await;
         condition_with_deadline("tokio").await;
+        worker_loop("tokio").await;
     });
 
     futures_executor::block_on(async {
         lock_with_deadline("futures", with_deadline).await;
         condition_with_deadline("futures").await;
+        worker_loop("futures").await;
     });
+
+    worker_thread();
     println!("nothing lost: every lock released, every queue empty");
 }

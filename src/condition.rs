@@ -2,13 +2,14 @@
 
 use core::fmt;
 use core::future::Future;
-use core::pin::Pin;
+use core::pin::{Pin, pin};
 use core::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::blocking::block_on;
+use crate::blocking::{block_on, deadline, poll_until};
 use crate::lock::Guard;
 use crate::queue::{Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
@@ -72,6 +73,44 @@ use crate::queue::{Panic, WaitQueue, Waiter, WaiterState, WakeList};
 /// );
 /// # });
 /// ```
+///
+/// With a deadline. asyncio's `await asyncio.wait_for(cond.wait_for(pred), timeout)` inside
+/// `async with cond:` re-acquires the lock before raising `TimeoutError`. Here the guard went
+/// into the future, and a runtime's timeout drops that future with it: after a timeout the lock
+/// is *not* held. So a loop that waits with a timeout takes the lock again on every round:
+///
+/// ```
+/// use std::time::Duration;
+/// use aiosync::{Condition, Lock};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// let (jobs, not_empty) = (Lock::new(Vec::new()), Condition::new());
+/// let worker = async {
+///     let mut idle_rounds = 0;
+///     loop {
+///         let guard = jobs.acquire().await; // every round: a timed-out wait took the guard
+///         let wait = not_empty.wait_for(guard, |jobs: &mut Vec<u32>| !jobs.is_empty());
+///         match tokio::time::timeout(Duration::from_millis(10), wait).await {
+///             Ok(mut jobs) => break (jobs.pop(), idle_rounds),
+///             Err(_elapsed) => idle_rounds += 1, // the lock is not held here
+///         }
+///     }
+/// };
+/// let producer = async {
+///     tokio::time::sleep(Duration::from_millis(35)).await;
+///     let mut queue = jobs.acquire().await;
+///     queue.push(7);
+///     not_empty.notify(&queue, 1);
+/// };
+/// let ((job, idle_rounds), ()) = futures_util::join!(worker, producer);
+/// assert_eq!(job, Some(7));
+/// assert!(idle_rounds >= 1);
+/// # });
+/// ```
+///
+/// From a thread, [`wait_blocking_timeout`](Condition::wait_blocking_timeout) and
+/// [`wait_for_blocking_timeout`](Condition::wait_for_blocking_timeout) follow
+/// `std::sync::Condvar` instead: they take the lock again before returning.
 ///
 /// Waiting or notifying without holding the lock, asyncio's `RuntimeError('cannot wait on
 /// un-acquired lock')`, does not compile, because both take the guard:
@@ -264,6 +303,95 @@ impl Condition {
         block_on(self.wait_for(guard, predicate))
     }
 
+    /// Like [`wait_blocking`](Condition::wait_blocking), but stops waiting for a notification
+    /// after `timeout`. Returns the guard, with the lock held again either way, and whether the
+    /// wait timed out, as `std::sync::Condvar::wait_timeout` does.
+    ///
+    /// The timeout covers the wait for a notification only: a waiter notified in time waits for
+    /// the lock as long as it takes and reports `false`. A waiter that times out leaves the
+    /// condition's queue as a dropped [`wait`](Condition::wait) future does (a notification that
+    /// reaches it at that very moment goes to the next waiter, so none is lost), then takes the
+    /// lock again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use aiosync::{Condition, Lock};
+    ///
+    /// let (lock, cond) = (Lock::new(0), Condition::new());
+    /// let (guard, timed_out) = cond.wait_blocking_timeout(lock.acquire_blocking(), Duration::from_millis(10));
+    /// assert!(timed_out); // nobody notified
+    /// assert!(lock.locked()); // and the lock is held again
+    /// # drop(guard);
+    /// ```
+    #[doc(alias = "wait_timeout")]
+    pub fn wait_blocking_timeout<G: Guard>(&self, guard: G, timeout: Duration) -> (G, bool) {
+        let lock = G::lock_handle(&guard);
+        {
+            let mut wait = pin!(self.wait(guard));
+            if let Poll::Ready(guard) = poll_until(wait.as_mut(), deadline(timeout)) {
+                return (guard, false);
+            }
+            if wait.notified() {
+                // Notified in time: only the lock is still to come.
+                return (block_on(wait), false);
+            }
+        } // Timed out: the future is dropped here and leaves the condition's queue.
+        // The guard went into the dropped future: take the lock again, its permit going to a new
+        // guard.
+        G::parked_lock(&lock).acquire_blocking().into_lock();
+        (G::unpark(lock), true)
+    }
+
+    /// Like [`wait_for_blocking`](Condition::wait_for_blocking), but gives up after `timeout`.
+    /// Returns the guard, with the lock held either way, and whether it timed out with the
+    /// predicate still false, as `std::sync::Condvar::wait_timeout_while` does (with the
+    /// predicate the other way round: here it says when to stop waiting).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use aiosync::{Condition, Lock};
+    ///
+    /// let (lock, cond) = (Lock::new(vec![1]), Condition::new());
+    /// let ten_ms = Duration::from_millis(10);
+    /// let (items, timed_out) = cond.wait_for_blocking_timeout(lock.acquire_blocking(), ten_ms, |v| v.len() > 1);
+    /// assert!(timed_out);
+    /// let (items, timed_out) = cond.wait_for_blocking_timeout(items, ten_ms, |v| !v.is_empty());
+    /// assert!(!timed_out); // true from the start
+    /// # drop(items);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// A panic of `predicate` propagates; the guard is dropped, releasing the lock.
+    pub fn wait_for_blocking_timeout<G: Guard, F>(
+        &self,
+        mut guard: G,
+        timeout: Duration,
+        mut predicate: F,
+    ) -> (G, bool)
+    where
+        F: FnMut(&mut G::Target) -> bool,
+    {
+        let deadline = deadline(timeout);
+        loop {
+            if predicate(&mut guard) {
+                return (guard, false);
+            }
+            let left = match deadline {
+                None => Duration::MAX,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return (guard, true),
+                },
+            };
+            guard = self.wait_blocking_timeout(guard, left).0;
+        }
+    }
+
     /// Wakes up to `n` waiting tasks, oldest first; returns how many. asyncio's `notify(n)`.
     ///
     /// The guard proves the caller holds the lock. Each notified task re-acquires the lock when it
@@ -401,6 +529,13 @@ pin_project! {
             // The notification this waiter consumed goes to the next one (CPython gh-112202).
             this.cond.wake(1);
         }
+    }
+}
+
+impl<G: Guard> Wait<'_, G> {
+    /// Whether this waiter has been notified: from then on it only waits for the lock.
+    fn notified(&self) -> bool {
+        self.reacquiring || self.node.state() == WaiterState::Woken
     }
 }
 

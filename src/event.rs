@@ -4,11 +4,12 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::blocking::block_on;
+use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
 use crate::queue::{MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
@@ -199,6 +200,25 @@ impl Event {
     /// ```
     pub fn wait_blocking(&self) {
         block_on(self.wait());
+    }
+
+    /// Like [`wait_blocking`](Event::wait_blocking), but gives up after `timeout`. Returns
+    /// whether the event was set (`false`: timed out). A wait that times out just leaves the
+    /// queue, as a dropped [`wait`](Event::wait) future does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let event = aiosync::Event::new();
+    /// assert!(!event.wait_blocking_timeout(Duration::from_millis(10)));
+    /// event.set();
+    /// assert!(event.wait_blocking_timeout(Duration::from_millis(10)));
+    /// ```
+    #[must_use = "`false` means the wait timed out"]
+    pub fn wait_blocking_timeout(&self, timeout: Duration) -> bool {
+        block_on_timeout(self.wait(), timeout).is_some()
     }
 }
 

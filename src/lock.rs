@@ -10,11 +10,12 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, ready};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::blocking::block_on;
+use crate::blocking::{block_on, block_on_timeout};
 use crate::permits::RawSemaphore;
 use crate::queue::{Waiter, WaiterState};
 
@@ -229,6 +230,28 @@ impl<T: ?Sized> Lock<T> {
     /// ```
     pub fn acquire_blocking(&self) -> LockGuard<'_, T> {
         block_on(self.acquire())
+    }
+
+    /// Like [`acquire_blocking`](Lock::acquire_blocking), but gives up after `timeout`: `None`
+    /// then. A wait that times out leaves the queue as a dropped [`acquire`](Lock::acquire)
+    /// future does, passing the lock on if it was handed over at the last moment, so nothing is
+    /// lost and the waiters behind it move up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let lock = aiosync::Lock::new(0);
+    /// let guard = lock.try_acquire().unwrap();
+    /// assert!(lock.acquire_blocking_timeout(Duration::from_millis(10)).is_none());
+    /// drop(guard);
+    /// assert!(lock.acquire_blocking_timeout(Duration::from_millis(10)).is_some());
+    /// ```
+    #[doc(alias = "try_lock_for")]
+    #[must_use = "if unused the lock is released at once"]
+    pub fn acquire_blocking_timeout(&self, timeout: Duration) -> Option<LockGuard<'_, T>> {
+        block_on_timeout(self.acquire(), timeout)
     }
 
     /// Whether the lock is held (or being handed to a waiter), that is, whether
@@ -771,6 +794,8 @@ pub(crate) mod private {
         /// The lock, kept while its permit is not held.
         type Parked;
         fn parked_lock(parked: &Self::Parked) -> &Lock<Self::Target>;
+        /// Another handle to the guard's lock, to take it again after a wait that timed out.
+        fn lock_handle(guard: &Self) -> Self::Parked;
         /// Gives up the guard without releasing the lock; the caller takes over its permit.
         fn park(self) -> Self::Parked;
         /// Only called by whoever holds the lock's permit, which the new guard takes over.
@@ -781,6 +806,9 @@ pub(crate) mod private {
         type Parked = &'a Lock<T>;
         fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
             parked
+        }
+        fn lock_handle(guard: &Self) -> Self::Parked {
+            guard.lock
         }
         fn park(self) -> Self::Parked {
             self.into_lock()
@@ -794,6 +822,9 @@ pub(crate) mod private {
         type Parked = Arc<Lock<T>>;
         fn parked_lock(parked: &Self::Parked) -> &Lock<T> {
             parked
+        }
+        fn lock_handle(guard: &Self) -> Self::Parked {
+            OwnedLockGuard::lock(guard).clone()
         }
         fn park(self) -> Self::Parked {
             self.into_lock()

@@ -5,11 +5,12 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::blocking::block_on;
+use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
 use crate::permits::{MAX_PERMITS, RawSemaphore};
 use crate::queue::{Waiter, WaiterState};
@@ -322,6 +323,27 @@ macro_rules! shared_methods {
             /// ```
             pub fn acquire_blocking(&self) -> SemaphorePermit<'_> {
                 block_on(self.acquire())
+            }
+
+            /// Like [`acquire_blocking`](Self::acquire_blocking), but gives up after `timeout`:
+            /// `None` then. A wait that times out leaves the queue as a dropped
+            /// [`acquire`](Self::acquire) future does, passing on a permit handed to it at the
+            /// last moment, so no permit is lost.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::time::Duration;
+            ///
+            #[doc = concat!("let sem = aiosync::", stringify!($ty), "::new(1);")]
+            /// let permit = sem.acquire_blocking_timeout(Duration::from_millis(10)).unwrap();
+            /// assert!(sem.acquire_blocking_timeout(Duration::from_millis(10)).is_none());
+            /// drop(permit);
+            /// assert_eq!(sem.available_permits(), 1);
+            /// ```
+            #[must_use = "if unused the permit is released at once"]
+            pub fn acquire_blocking_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
+                block_on_timeout(self.acquire(), timeout)
             }
 
             /// Takes a permit if one is available and nobody is waiting, without waiting.

@@ -476,3 +476,129 @@ fn a_static_condition_and_lock_are_shared_by_threads() {
     assert_eq!(total, (0..2 * n).sum::<usize>());
     assert_eq!(NOT_EMPTY.waiters(), 0);
 }
+
+/// A blocking wait that times out leaves the condition's queue and comes back with the lock
+/// held; the waiter behind it still gets the next notification.
+#[test]
+fn a_timed_out_blocking_wait_comes_back_with_the_lock_and_loses_no_notification() {
+    let shared = Arc::new((Lock::new(0), Condition::new()));
+    let s = shared.clone();
+    let timed = std::thread::spawn(move || {
+        let (lock, cond) = &*s;
+        let start = std::time::Instant::now();
+        let (guard, timed_out) =
+            cond.wait_blocking_timeout(lock.acquire_blocking(), Duration::from_millis(50));
+        assert!(lock.locked(), "the guard holds the lock again");
+        drop(guard);
+        (timed_out, start.elapsed())
+    });
+    let (lock, cond) = &*shared;
+    while cond.waiters() < 1 {
+        std::thread::yield_now();
+    }
+    // Queued behind the timed waiter (the lock is free while it waits).
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(cond.wait(lock.acquire_blocking()));
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    let (timed_out, waited) = timed.join().unwrap();
+    assert!(timed_out);
+    assert!(
+        waited >= Duration::from_millis(50),
+        "gave up early: {waited:?}"
+    );
+    assert_eq!(cond.waiters(), 1);
+    let guard = lock.try_acquire().unwrap();
+    assert_eq!(
+        cond.notify(&guard, 1),
+        1,
+        "the notification reaches the next waiter"
+    );
+    drop(guard);
+    assert_eq!(counter.wakes(), 1);
+    assert!(poll(next.as_mut(), &waker).is_ready());
+    assert!(!lock.locked());
+}
+
+/// The timeout covers the wait for a notification only, as with `std::sync::Condvar`: a waiter
+/// notified in time keeps its notification (none is passed on to the next waiter) and waits for
+/// the lock past its deadline.
+#[test]
+fn a_blocking_wait_notified_in_time_waits_for_the_lock_past_its_deadline() {
+    let shared = Arc::new((Lock::new(0), Condition::new()));
+    let s = shared.clone();
+    let timed = std::thread::spawn(move || {
+        let (lock, cond) = &*s;
+        let (guard, timed_out) =
+            cond.wait_blocking_timeout(lock.acquire_blocking(), Duration::from_millis(300));
+        (*guard, timed_out)
+    });
+    let (lock, cond) = &*shared;
+    while cond.waiters() < 1 {
+        std::thread::yield_now();
+    }
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(cond.wait(lock.acquire_blocking()));
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    let mut guard = lock.acquire_blocking();
+    *guard = 7;
+    assert_eq!(cond.notify(&guard, 1), 1);
+    // Hold the lock well past the waiter's deadline.
+    std::thread::sleep(Duration::from_millis(500));
+    drop(guard);
+    assert_eq!(timed.join().unwrap(), (7, false));
+    assert_eq!(counter.wakes(), 0, "the notification was not passed on");
+    assert_eq!(cond.waiters(), 1);
+    let guard = lock.acquire_blocking();
+    cond.notify_all(&guard);
+    drop(guard);
+    assert!(poll(next.as_mut(), &waker).is_ready());
+}
+
+#[test]
+fn wait_for_blocking_timeout_times_out_or_sees_the_predicate_come_true() {
+    let shared = Arc::new((Lock::new(0), Condition::new()));
+    let (lock, cond) = &*shared;
+    // Nobody makes it true: times out, predicate still false, lock held, queue empty.
+    let (guard, timed_out) =
+        cond.wait_for_blocking_timeout(lock.acquire_blocking(), Duration::from_millis(20), |n| {
+            *n > 0
+        });
+    assert!(timed_out);
+    assert_eq!(*guard, 0);
+    assert!(lock.locked());
+    assert_eq!(cond.waiters(), 0);
+    drop(guard);
+    // Another thread makes it true in steps, notifying each time.
+    let s = shared.clone();
+    let stepper = std::thread::spawn(move || {
+        let (lock, cond) = &*s;
+        for _ in 0..3 {
+            std::thread::sleep(Duration::from_millis(5));
+            let mut n = lock.acquire_blocking();
+            *n += 1;
+            cond.notify_all(&n);
+        }
+    });
+    let (guard, timed_out) =
+        cond.wait_for_blocking_timeout(lock.acquire_blocking(), Duration::from_secs(60), |n| {
+            *n == 3
+        });
+    assert!(!timed_out);
+    assert_eq!(*guard, 3);
+    drop(guard);
+    stepper.join().unwrap();
+}
+
+/// Owned guards come back from a timed-out wait too, holding the same lock.
+#[test]
+fn a_timed_out_wait_with_an_owned_guard_returns_an_owned_guard() {
+    let (lock, cond) = (Arc::new(Lock::new(())), Condition::new());
+    let (guard, timed_out) =
+        cond.wait_blocking_timeout(lock.try_acquire_owned().unwrap(), Duration::ZERO);
+    assert!(timed_out);
+    assert!(Arc::ptr_eq(aiosync::OwnedLockGuard::lock(&guard), &lock));
+    assert!(lock.locked());
+    drop(guard);
+    assert!(!lock.locked());
+    assert_eq!(cond.waiters(), 0);
+}

@@ -192,3 +192,44 @@ fn a_static_event_is_shared_by_threads() {
     assert!(EVENT.is_set());
     assert_eq!(EVENT.waiters(), 0);
 }
+
+/// A blocking wait that times out just leaves the queue: a later `set` still wakes the waiter
+/// behind it, and one that comes in time is seen.
+#[test]
+fn a_timed_out_blocking_wait_leaves_the_queue_and_a_set_in_time_is_seen() {
+    let event = Arc::new(Event::new());
+    let e = event.clone();
+    let timed = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let set = e.wait_blocking_timeout(std::time::Duration::from_millis(50));
+        (set, start.elapsed())
+    });
+    while event.waiters() < 1 {
+        std::thread::yield_now();
+    }
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(event.wait());
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    let (set, waited) = timed.join().unwrap();
+    assert!(!set);
+    assert!(
+        waited >= std::time::Duration::from_millis(50),
+        "gave up early: {waited:?}"
+    );
+    assert_eq!(event.waiters(), 1);
+    let e = event.clone();
+    let patient =
+        std::thread::spawn(move || e.wait_blocking_timeout(std::time::Duration::from_secs(60)));
+    while event.waiters() < 2 {
+        std::thread::yield_now();
+    }
+    event.set();
+    assert!(patient.join().unwrap(), "set long before the timeout");
+    assert_eq!(counter.wakes(), 1);
+    assert!(poll(next.as_mut(), &waker).is_ready());
+    assert!(
+        event.wait_blocking_timeout(std::time::Duration::ZERO),
+        "already set"
+    );
+    assert_eq!(event.waiters(), 0);
+}

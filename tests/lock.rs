@@ -458,3 +458,61 @@ fn a_static_lock_is_shared_by_threads() {
     assert_eq!(*LOCK.try_acquire().unwrap(), 4 * n as u32);
     assert_eq!(LOCK.waiters(), 0);
 }
+
+/// A blocking acquire that times out leaves the queue as a dropped `Acquire` does: the waiter
+/// queued behind it is served next, and the lock is never left held by no one.
+#[test]
+fn a_timed_out_blocking_acquire_leaves_the_queue_and_loses_nothing() {
+    let lock = Arc::new(Lock::new(0));
+    let holder = lock.try_acquire().unwrap();
+    let l = lock.clone();
+    let timed = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let got = l
+            .acquire_blocking_timeout(Duration::from_millis(50))
+            .is_some();
+        (got, start.elapsed())
+    });
+    while lock.waiters() < 1 {
+        std::thread::yield_now();
+    }
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(lock.acquire());
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    let (got, waited) = timed.join().unwrap();
+    assert!(!got, "the holder never released");
+    assert!(
+        waited >= Duration::from_millis(50),
+        "gave up early: {waited:?}"
+    );
+    assert_eq!(lock.waiters(), 1, "the timed-out waiter left the queue");
+    assert!(lock.locked());
+    drop(holder);
+    assert_eq!(counter.wakes(), 1, "the next waiter moved up");
+    let Poll::Ready(mut guard) = poll(next.as_mut(), &waker) else {
+        panic!("the lock was not handed to the next waiter")
+    };
+    *guard += 1;
+    drop(guard);
+    assert!(!lock.locked());
+    // A zero timeout is a try: it succeeds on a free lock, and fails at once on a held one.
+    let guard = lock.acquire_blocking_timeout(Duration::ZERO).unwrap();
+    assert!(lock.acquire_blocking_timeout(Duration::ZERO).is_none());
+    drop(guard);
+    assert_eq!(lock.waiters(), 0);
+}
+
+#[test]
+fn a_blocking_acquire_with_a_timeout_gets_a_lock_released_in_time() {
+    let lock = Arc::new(Lock::new(0));
+    let mut holder = lock.try_acquire_owned().unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        *holder = 1;
+    });
+    let guard = lock.acquire_blocking_timeout(Duration::from_secs(60));
+    assert_eq!(*guard.expect("released long before the timeout"), 1);
+    release.join().unwrap();
+    // A timeout too large to represent as a deadline waits without one.
+    assert!(lock.acquire_blocking_timeout(Duration::MAX).is_some());
+}

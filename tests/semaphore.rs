@@ -484,3 +484,47 @@ fn try_new_in_a_static() {
     assert_eq!(SEM.as_ref().unwrap().available_permits(), 3);
     assert!(TOO_MANY.is_err());
 }
+
+/// A blocking acquire that times out leaves the queue as a dropped `Acquire` does: the waiter
+/// behind it gets the next permit and the count is unchanged.
+#[test]
+fn a_timed_out_blocking_acquire_leaves_the_queue_and_loses_nothing() {
+    let sem = Arc::new(Semaphore::new(1));
+    let held = sem.try_acquire().unwrap();
+    let s = sem.clone();
+    let timed = std::thread::spawn(move || {
+        s.acquire_blocking_timeout(Duration::from_millis(50))
+            .is_some()
+    });
+    while sem.waiters() < 1 {
+        std::thread::yield_now();
+    }
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(sem.acquire());
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    assert!(!timed.join().unwrap());
+    assert_eq!(sem.waiters(), 1);
+    assert_eq!(sem.available_permits(), 0);
+    drop(held);
+    assert_eq!(counter.wakes(), 1);
+    assert!(poll(next.as_mut(), &waker).is_ready());
+    assert_eq!(sem.available_permits(), 1);
+    assert_eq!(sem.waiters(), 0);
+}
+
+#[test]
+fn a_blocking_acquire_with_a_timeout_gets_a_permit_released_in_time() {
+    let sem = Arc::new(BoundedSemaphore::new(1));
+    sem.try_acquire().unwrap().forget();
+    let s = sem.clone();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        s.release().unwrap();
+    });
+    let permit = sem.acquire_blocking_timeout(Duration::from_secs(60));
+    assert!(permit.is_some(), "released long before the timeout");
+    release.join().unwrap();
+    drop(permit);
+    assert_eq!(sem.available_permits(), 1);
+    assert!(sem.release().is_err(), "nothing was counted twice");
+}
