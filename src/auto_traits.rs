@@ -2,6 +2,45 @@
 //! (error E0277, an unsatisfied trait bound). `tests/types.rs` checks the positive cases; the
 //! README's Soundness section has the table.
 //!
+//! `OwnedMappedLockGuard<u8, Cell<u8>>` is not `Sync`: `&guard` hands out `&U`: sharing it needs
+//! `U: Sync`.
+//!
+//! ```compile_fail,E0277
+//! use std::cell::Cell;
+//! use aiosync::OwnedMappedLockGuard;
+//! fn check<T: Sync>() {}
+//! check::<OwnedMappedLockGuard<u8, Cell<u8>>>();
+//! ```
+//!
+//! `OwnedMappedLockGuard<Rc<u8>, u8>` is not `Sync`: `&guard` reaches the `Arc<Lock<T>>`, which
+//! may be cloned and dropped on any thread only if `T: Send`.
+//!
+//! ```compile_fail,E0277
+//! use std::rc::Rc;
+//! use aiosync::OwnedMappedLockGuard;
+//! fn check<T: Sync>() {}
+//! check::<OwnedMappedLockGuard<Rc<u8>, u8>>();
+//! ```
+//!
+//! `OwnedMappedLockGuard<Rc<u8>, u8>` is not `Send`: the last `Arc` it holds may drop the `T` on
+//! the thread it moved to.
+//!
+//! ```compile_fail,E0277
+//! use std::rc::Rc;
+//! use aiosync::OwnedMappedLockGuard;
+//! fn check<T: Send>() {}
+//! check::<OwnedMappedLockGuard<Rc<u8>, u8>>();
+//! ```
+//!
+//! `OwnedMappedLockGuard<u8, Rc<u8>>` is not `Send`: it hands out `&mut U`.
+//!
+//! ```compile_fail,E0277
+//! use std::rc::Rc;
+//! use aiosync::OwnedMappedLockGuard;
+//! fn check<T: Send>() {}
+//! check::<OwnedMappedLockGuard<u8, Rc<u8>>>();
+//! ```
+//!
 //! `OwnedLockGuard<Cell<u8>>` is not `Sync`: `&guard` hands out `&T`: sharing it needs `T: Sync`.
 //!
 //! ```compile_fail,E0277

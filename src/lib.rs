@@ -19,7 +19,7 @@ pub mod semaphore;
 pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrier};
 pub use condition::Condition;
 pub use event::Event;
-pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard};
+pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard};
 pub use semaphore::{
     AnySemaphore, BoundedSemaphore, OverRelease, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
     TooManyPermits,

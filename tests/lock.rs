@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use aiosync::{Lock, LockGuard, OwnedLockGuard};
+use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard};
 use common::{Counter, Exec, poll, poll_noop, scaled, until};
 use futures_core::FusedFuture;
 
@@ -515,4 +515,98 @@ fn a_blocking_acquire_with_a_timeout_gets_a_lock_released_in_time() {
     release.join().unwrap();
     // A timeout too large to represent as a deadline waits without one.
     assert!(lock.acquire_blocking_timeout(Duration::MAX).is_some());
+}
+
+#[test]
+fn mapped_guards_map_again_and_keep_the_lock() {
+    let lock = Lock::new((0, vec![1, 2]));
+    let list = LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.1);
+    let list = MappedLockGuard::try_map(list, |l| l.get_mut(9)).unwrap_err();
+    let mut last = MappedLockGuard::map(list, |l| l.last_mut().unwrap());
+    *last = 3;
+    assert!(lock.locked());
+    let mut waiter = pin!(lock.acquire());
+    assert!(poll_noop(waiter.as_mut()).is_pending());
+    drop(last);
+    let Poll::Ready(guard) = poll_noop(waiter.as_mut()) else {
+        panic!("the lock was not handed on")
+    };
+    let first = LockGuard::map(guard, |v| &mut v.1);
+    assert_eq!(
+        *MappedLockGuard::try_map(first, |l| l.first_mut()).unwrap(),
+        1
+    );
+    assert!(!lock.locked());
+    assert_eq!(lock.try_acquire().unwrap().1, [1, 3]);
+}
+
+/// The owned mapped guard keeps the `Arc` and borrows nothing: it moves into a thread, maps
+/// again there, and releases the lock to the next waiter when dropped.
+#[test]
+fn owned_guards_map_into_static_guards_that_move_and_hand_the_lock_on() {
+    let lock = Arc::new(Lock::new((1, String::from("a"))));
+    let name = OwnedLockGuard::map(lock.try_acquire_owned().unwrap(), |v| &mut v.1);
+    assert!(Arc::ptr_eq(OwnedMappedLockGuard::lock(&name), &lock));
+    let mut waiter = pin!(lock.acquire());
+    assert!(poll_noop(waiter.as_mut()).is_pending());
+    std::thread::spawn(move || {
+        let name = OwnedMappedLockGuard::try_map(name, |s| s.get_mut(5..)).unwrap_err();
+        let mut name = OwnedMappedLockGuard::map(name, |s| s);
+        name.push('b');
+        assert_eq!(format!("{name} {name:?}"), "ab \"ab\"");
+    })
+    .join()
+    .unwrap();
+    let Poll::Ready(guard) = poll_noop(waiter.as_mut()) else {
+        panic!("the lock was not handed on")
+    };
+    assert_eq!(guard.1, "ab");
+    drop(guard);
+    let guard = OwnedLockGuard::try_map(lock.try_acquire_owned().unwrap(), |v| v.1.get_mut(9..));
+    let guard = guard.unwrap_err();
+    let first = OwnedLockGuard::try_map(guard, |v| v.1.get_mut(..1)).unwrap();
+    assert_eq!(&*first, "a");
+    drop(first);
+    assert!(!lock.locked());
+    assert_eq!(Arc::strong_count(&lock), 1, "no guard kept a clone");
+}
+
+/// A panic in the closure of any `map` or `try_map` releases the lock: the guard it consumed is
+/// dropped during unwinding.
+#[test]
+fn a_panicking_closure_in_any_map_releases_the_lock() {
+    fn panics<R>(map: impl FnOnce() -> R) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(map));
+        assert!(result.is_err());
+    }
+    let lock = Arc::new(Lock::new((0, 0)));
+    let mapped = || LockGuard::map(lock.try_acquire().unwrap(), |v| &mut v.0);
+    panics(|| MappedLockGuard::map(mapped(), |_| -> &mut i32 { panic!("map") }));
+    assert!(!lock.locked());
+    panics(|| MappedLockGuard::try_map(mapped(), |_| -> Option<&mut i32> { panic!("map") }));
+    assert!(!lock.locked());
+    panics(|| {
+        OwnedLockGuard::map(lock.try_acquire_owned().unwrap(), |_| -> &mut i32 {
+            panic!()
+        })
+    });
+    assert!(!lock.locked());
+    panics(|| {
+        OwnedLockGuard::try_map(lock.try_acquire_owned().unwrap(), |_| -> Option<&mut i32> {
+            panic!()
+        })
+    });
+    assert!(!lock.locked());
+    let owned_mapped = || OwnedLockGuard::map(lock.try_acquire_owned().unwrap(), |v| &mut v.0);
+    panics(|| OwnedMappedLockGuard::map(owned_mapped(), |_| -> &mut i32 { panic!() }));
+    assert!(!lock.locked());
+    panics(|| OwnedMappedLockGuard::try_map(owned_mapped(), |_| -> Option<&mut i32> { panic!() }));
+    assert!(!lock.locked());
+    panics(|| {
+        LockGuard::try_map(lock.try_acquire().unwrap(), |_| -> Option<&mut i32> {
+            panic!()
+        })
+    });
+    assert!(!lock.locked());
+    assert_eq!(Arc::strong_count(&lock), 1);
 }

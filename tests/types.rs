@@ -11,7 +11,8 @@ use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
 use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
 use aiosync::{
     Barrier, BarrierWaitResult, BoundedSemaphore, BrokenBarrier, Condition, Event, Lock, LockGuard,
-    MappedLockGuard, OwnedLockGuard, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+    MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard, OwnedSemaphorePermit, Semaphore,
+    SemaphorePermit,
 };
 
 fn send_sync_debug<T: Send + Sync + Debug + ?Sized>() {}
@@ -36,6 +37,7 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<OwnedLockGuard<Vec<u8>>>();
     send_sync_debug::<LockAcquireOwned<Vec<u8>>>();
     send_sync_debug::<MappedLockGuard<'static, [u8]>>();
+    send_sync_debug::<OwnedMappedLockGuard<Vec<u8>, [u8]>>();
     send_sync_debug::<OwnedSemaphorePermit>();
     send_sync_debug::<OwnedSemaphorePermit<BoundedSemaphore>>();
     send_sync_debug::<SemaphoreAcquireOwned<Semaphore>>();
@@ -68,9 +70,23 @@ fn a_lock_is_as_thread_safe_as_its_value_allows() {
     send::<LockGuard<'static, Cell<u8>>>();
     send::<OwnedLockGuard<Cell<u8>>>();
     send::<MappedLockGuard<'static, Cell<u8>>>();
+    send::<OwnedMappedLockGuard<Cell<u8>, Cell<u8>>>();
     send::<ConditionWait<'static, LockGuard<'static, Cell<u8>>>>();
     send::<ConditionWait<'static, OwnedLockGuard<Cell<u8>>>>();
     let _ = std::marker::PhantomData::<Lock<Rc<u8>>>; // compiles, but is neither Send nor Sync
+}
+
+/// An owned mapped guard holds a `U` borrowed from the `T` in an `Arc<Lock<T>>`: it is `Send`
+/// when both are, and `Sync` when `T: Send` and `U: Sync`, so a `!Sync` value can be narrowed to
+/// a `Sync` part that is shared. The cases that must fail to compile are doctests in
+/// `src/auto_traits.rs`.
+#[test]
+fn an_owned_mapped_guard_is_as_thread_safe_as_its_value_and_part_allow() {
+    send_sync::<OwnedMappedLockGuard<(Cell<u8>, u8), u8>>();
+    send_sync::<OwnedMappedLockGuard<Cell<u8>, [u8]>>();
+    send::<OwnedMappedLockGuard<Vec<Cell<u8>>, Cell<u8>>>();
+    fn is_static<T: 'static>() {}
+    is_static::<OwnedMappedLockGuard<Vec<u8>, [u8]>>();
 }
 
 /// The types without a payload are always `Send + Sync`.
