@@ -9,7 +9,9 @@ use core::task::{Context, Poll, Waker, ready};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::blocking::block_on;
+use std::time::Duration;
+
+use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
 use crate::queue::{Locked, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
@@ -267,6 +269,30 @@ impl Barrier {
     /// As [`wait`](Barrier::wait).
     pub fn wait_blocking(&self) -> Result<BarrierWaitResult, BrokenBarrier> {
         block_on(self.wait())
+    }
+
+    /// Like [`wait_blocking`](Barrier::wait_blocking), but gives up after `timeout`: `None` if
+    /// the barrier did not trip in time. A wait that times out is retracted exactly as a dropped
+    /// [`wait`](Barrier::wait) future is: the cycle still needs `parties` live arrivals.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let barrier = aiosync::Barrier::new(2);
+    /// assert!(barrier.wait_blocking_timeout(Duration::from_millis(10)).is_none());
+    /// assert_eq!(barrier.n_waiting(), 0); // retracted
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`wait`](Barrier::wait), inside the `Some`.
+    pub fn wait_blocking_timeout(
+        &self,
+        timeout: Duration,
+    ) -> Option<Result<BarrierWaitResult, BrokenBarrier>> {
+        block_on_timeout(self.wait(), timeout)
     }
 
     /// Sends [`BrokenBarrier`] to every task inside the barrier, and makes it usable again once

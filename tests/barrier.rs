@@ -956,3 +956,24 @@ async fn waits_with_deadlines(ex: Exec) {
 }
 
 on_every_executor!(many_cycles, waits_with_deadlines);
+
+#[test]
+fn a_blocking_wait_that_times_out_is_retracted_and_the_barrier_still_trips() {
+    let barrier = std::sync::Arc::new(Barrier::new(2));
+    assert!(
+        barrier
+            .wait_blocking_timeout(std::time::Duration::from_millis(5))
+            .is_none()
+    );
+    assert_eq!(barrier.n_waiting(), 0);
+    let b = barrier.clone();
+    let other = std::thread::spawn(move || b.wait_blocking().unwrap().index());
+    let mine = barrier
+        .wait_blocking_timeout(std::time::Duration::from_secs(60))
+        .expect("the barrier trips with two live arrivals")
+        .unwrap()
+        .index();
+    let mut indices = [mine, other.join().unwrap()];
+    indices.sort_unstable();
+    assert_eq!(indices, [0, 1]);
+}
