@@ -66,26 +66,321 @@ impl Counter {
     }
 }
 
-/// [`Semaphore`] or [`BoundedSemaphore`]: what an [`OwnedSemaphorePermit`] can come from.
-/// Sealed.
+/// [`Semaphore`] or [`BoundedSemaphore`], for code generic over both; also what an
+/// [`OwnedSemaphorePermit`] can come from. Sealed.
+///
+/// Its methods are the semaphores' own, with one signature that suits both where theirs differ:
+///
+/// - [`acquire_many`](AnySemaphore::acquire_many) returns a `Result`, as
+///   [`BoundedSemaphore::acquire_many`] does: [`TooManyPermits`] when `n` is more than the
+///   semaphore can ever hold (its bound, or `MAX_PERMITS` for a [`Semaphore`], whose own
+///   `acquire_many` panics there).
+/// - [`release`](AnySemaphore::release) returns `Result<(), OverRelease>`, as
+///   [`BoundedSemaphore::release`] does. For a [`Semaphore`] it is always `Ok`: it has no bound,
+///   and above `MAX_PERMITS` it panics as [`Semaphore::release`] does, because an overflow is a
+///   bug rather than an outcome to handle.
+///
+/// The semaphores' inherent methods take precedence, so importing the trait changes nothing for
+/// code that names a concrete type.
 ///
 /// # Examples
 ///
 /// ```
-/// use std::sync::Arc;
-/// use aiosync::{AnySemaphore, BoundedSemaphore, OwnedSemaphorePermit};
+/// use aiosync::{AnySemaphore, BoundedSemaphore, Semaphore};
 ///
-/// fn describe<S: AnySemaphore>(permit: &OwnedSemaphorePermit<S>) -> String {
-///     format!("{} permit(s)", permit.num_permits())
+/// /// Runs `job` with `n` permits of either kind of semaphore.
+/// async fn with_permits<S: AnySemaphore>(sem: &S, n: usize, job: impl FnOnce()) -> Result<(), aiosync::TooManyPermits> {
+///     let permits = sem.acquire_many(n)?.await;
+///     job();
+///     drop(permits);
+///     Ok(())
 /// }
 ///
-/// let sem = Arc::new(BoundedSemaphore::new(2));
-/// assert_eq!(describe(&sem.try_acquire_many_owned(2).unwrap()), "2 permit(s)");
+/// # futures_executor::block_on(async {
+/// let (sem, bounded) = (Semaphore::new(3), BoundedSemaphore::new(2));
+/// with_permits(&sem, 3, || assert!(sem.locked())).await.unwrap();
+/// with_permits(&bounded, 2, || assert_eq!(bounded.available_permits(), 0)).await.unwrap();
+/// assert!(with_permits(&bounded, 3, || ()).await.is_err()); // above the bound
+/// # });
 /// ```
-pub trait AnySemaphore: private::Sealed {}
+pub trait AnySemaphore: private::Sealed + Sized {
+    /// Waits for a permit: [`Semaphore::acquire`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// async fn one<S: AnySemaphore>(sem: &S) -> usize {
+    ///     sem.acquire().await.num_permits()
+    /// }
+    /// assert_eq!(futures_executor::block_on(one(&BoundedSemaphore::new(1))), 1);
+    /// ```
+    fn acquire(&self) -> Acquire<'_> {
+        self.counter().acquire(1)
+    }
 
-impl AnySemaphore for Semaphore {}
-impl AnySemaphore for BoundedSemaphore {}
+    /// Waits for `n` permits at once: [`BoundedSemaphore::acquire_many`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, Semaphore};
+    /// fn too_many<S: AnySemaphore>(sem: &S) -> bool {
+    ///     sem.acquire_many(usize::MAX).is_err()
+    /// }
+    /// assert!(too_many(&Semaphore::new(1))); // an error here, not a panic
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TooManyPermits`] if `n` exceeds the bound, or `MAX_PERMITS` for a [`Semaphore`].
+    fn acquire_many(&self, n: usize) -> Result<Acquire<'_>, TooManyPermits> {
+        let counter = self.counter();
+        counter.check_request(n)?;
+        Ok(counter.acquire(n))
+    }
+
+    /// Waits for a permit of a semaphore in an [`Arc`]: [`Semaphore::acquire_owned`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{AnySemaphore, OwnedSemaphorePermit, Semaphore};
+    /// async fn take<S: AnySemaphore>(sem: &Arc<S>) -> OwnedSemaphorePermit<S> {
+    ///     sem.acquire_owned().await
+    /// }
+    /// let permit = futures_executor::block_on(take(&Arc::new(Semaphore::new(1))));
+    /// # drop(permit);
+    /// ```
+    fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<Self> {
+        AcquireOwned::new(self.clone(), 1)
+    }
+
+    /// Waits for `n` permits of a semaphore in an [`Arc`]:
+    /// [`BoundedSemaphore::acquire_many_owned`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// fn too_many<S: AnySemaphore>(sem: &Arc<S>) -> bool {
+    ///     sem.acquire_many_owned(3).is_err()
+    /// }
+    /// assert!(too_many(&Arc::new(BoundedSemaphore::new(2))));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](AnySemaphore::acquire_many).
+    fn acquire_many_owned(
+        self: &Arc<Self>,
+        n: usize,
+    ) -> Result<AcquireOwned<Self>, TooManyPermits> {
+        self.counter().check_request(n)?;
+        Ok(AcquireOwned::new(self.clone(), n))
+    }
+
+    /// Takes a permit without waiting: [`Semaphore::try_acquire`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, Semaphore};
+    /// fn busy<S: AnySemaphore>(sem: &S) -> bool {
+    ///     sem.try_acquire().is_none()
+    /// }
+    /// assert!(busy(&Semaphore::new(0)));
+    /// ```
+    #[must_use = "if unused the permit is released at once"]
+    fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+        self.counter().try_acquire(1)
+    }
+
+    /// Takes `n` permits without waiting: [`Semaphore::try_acquire_many`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// fn room_for<S: AnySemaphore>(sem: &S, n: usize) -> bool {
+    ///     sem.try_acquire_many(n).is_some()
+    /// }
+    /// assert!(room_for(&BoundedSemaphore::new(2), 2));
+    /// ```
+    #[must_use = "if unused the permits are released at once"]
+    fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
+        self.counter().try_acquire(n)
+    }
+
+    /// Takes a permit of a semaphore in an [`Arc`] without waiting:
+    /// [`Semaphore::try_acquire_owned`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// fn busy<S: AnySemaphore>(sem: &Arc<S>) -> bool {
+    ///     sem.try_acquire_owned().is_none()
+    /// }
+    /// assert!(!busy(&Arc::new(BoundedSemaphore::new(1))));
+    /// ```
+    #[must_use = "if unused the permit is released at once"]
+    fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit<Self>> {
+        self.try_acquire_many_owned(1)
+    }
+
+    /// Takes `n` permits of a semaphore in an [`Arc`] without waiting:
+    /// [`Semaphore::try_acquire_many_owned`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use aiosync::{AnySemaphore, Semaphore};
+    /// fn room_for<S: AnySemaphore>(sem: &Arc<S>, n: usize) -> bool {
+    ///     sem.try_acquire_many_owned(n).is_some()
+    /// }
+    /// assert!(!room_for(&Arc::new(Semaphore::new(2)), 3));
+    /// ```
+    #[must_use = "if unused the permits are released at once"]
+    fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
+        let permit = self.counter().try_acquire(n)?;
+        permit.disarm();
+        Some(OwnedSemaphorePermit {
+            sem: self.clone(),
+            n,
+        })
+    }
+
+    /// The number of permits that can be acquired right now:
+    /// [`Semaphore::available_permits`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// fn free<S: AnySemaphore>(sem: &S) -> usize {
+    ///     sem.available_permits()
+    /// }
+    /// assert_eq!(free(&BoundedSemaphore::new(3)), 3);
+    /// ```
+    fn available_permits(&self) -> usize {
+        self.counter().raw.available()
+    }
+
+    /// Whether an acquire would wait: [`Semaphore::locked`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, Semaphore};
+    /// fn would_wait<S: AnySemaphore>(sem: &S) -> bool {
+    ///     sem.locked()
+    /// }
+    /// assert!(would_wait(&Semaphore::new(0)));
+    /// ```
+    fn locked(&self) -> bool {
+        self.counter().raw.locked()
+    }
+
+    /// How many tasks wait for permits: [`Semaphore::waiters`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, Semaphore};
+    /// fn queue_length<S: AnySemaphore>(sem: &S) -> usize {
+    ///     sem.waiters()
+    /// }
+    /// assert_eq!(queue_length(&Semaphore::new(1)), 0);
+    /// ```
+    fn waiters(&self) -> usize {
+        self.counter().raw.queue.len()
+    }
+
+    /// Gives back a permit: [`BoundedSemaphore::release`], or [`Semaphore::release`] made to
+    /// return `Ok` (see the [trait's notes](AnySemaphore)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, BoundedSemaphore, Semaphore};
+    /// fn give_back<S: AnySemaphore>(sem: &S) -> bool {
+    ///     sem.release().is_ok()
+    /// }
+    /// assert!(give_back(&Semaphore::new(1))); // no bound
+    /// assert!(!give_back(&BoundedSemaphore::new(1))); // already at its bound
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// For a [`Semaphore`], as [`Semaphore::release`]: if the count would exceed `MAX_PERMITS`.
+    ///
+    /// # Errors
+    ///
+    /// For a [`BoundedSemaphore`], as [`BoundedSemaphore::release`]: [`OverRelease`] if the count
+    /// is already at the bound.
+    fn release(&self) -> Result<(), OverRelease> {
+        self.release_many(1)
+    }
+
+    /// Gives back `n` permits: [`BoundedSemaphore::release_many`], or
+    /// [`Semaphore::release_many`] made to return `Ok`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{AnySemaphore, BoundedSemaphore};
+    /// fn give_back<S: AnySemaphore>(sem: &S, n: usize) -> bool {
+    ///     sem.release_many(n).is_ok()
+    /// }
+    /// let sem = BoundedSemaphore::new(2);
+    /// sem.try_acquire_many(2).unwrap().forget();
+    /// assert!(!give_back(&sem, 3));
+    /// assert!(give_back(&sem, 2));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// For a [`Semaphore`], as [`Semaphore::release_many`].
+    ///
+    /// # Errors
+    ///
+    /// For a [`BoundedSemaphore`], as [`BoundedSemaphore::release_many`].
+    fn release_many(&self, n: usize) -> Result<(), OverRelease>;
+}
+
+impl AnySemaphore for Semaphore {
+    fn release_many(&self, n: usize) -> Result<(), OverRelease> {
+        Semaphore::release_many(self, n);
+        Ok(())
+    }
+}
+
+impl AnySemaphore for BoundedSemaphore {
+    fn release_many(&self, n: usize) -> Result<(), OverRelease> {
+        BoundedSemaphore::release_many(self, n)
+    }
+}
 
 /// Public (so the sealed trait can name it) but unreachable from outside the crate.
 mod private {
@@ -302,9 +597,7 @@ macro_rules! shared_methods {
             /// ```
             #[must_use = "if unused the permits are released at once"]
             pub fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
-                let permit = self.0.try_acquire(n)?;
-                permit.disarm();
-                Some(OwnedSemaphorePermit { sem: self.clone(), n })
+                AnySemaphore::try_acquire_many_owned(self, n)
             }
 
             /// Blocks the current thread until a permit is acquired, for synchronous code sharing
@@ -344,6 +637,46 @@ macro_rules! shared_methods {
             #[must_use = "if unused the permit is released at once"]
             pub fn acquire_blocking_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
                 block_on_timeout(self.acquire(), timeout)
+            }
+
+            /// Blocks the current thread until a permit of a semaphore in an [`Arc`] is
+            /// acquired: the blocking form of [`acquire_owned`](Self::acquire_owned).
+            ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(1));")]
+            /// let permit = sem.acquire_owned_blocking();
+            /// std::thread::spawn(move || drop(permit)).join().unwrap();
+            /// assert_eq!(sem.available_permits(), 1);
+            /// ```
+            #[doc(alias = "acquire_arc_blocking")]
+            pub fn acquire_owned_blocking(self: &Arc<Self>) -> OwnedSemaphorePermit<Self> {
+                block_on(self.acquire_owned())
+            }
+
+            /// Like [`acquire_owned_blocking`](Self::acquire_owned_blocking), but gives up after
+            /// `timeout`: `None` then, with nothing lost (see
+            /// [`acquire_blocking_timeout`](Self::acquire_blocking_timeout)).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::time::Duration;
+            ///
+            #[doc = concat!("let sem = std::sync::Arc::new(aiosync::", stringify!($ty), "::new(1));")]
+            /// let permit = sem.acquire_owned_blocking_timeout(Duration::from_millis(10)).unwrap();
+            /// assert!(sem.acquire_owned_blocking_timeout(Duration::from_millis(10)).is_none());
+            /// # drop(permit);
+            /// ```
+            #[must_use = "if unused the permit is released at once"]
+            pub fn acquire_owned_blocking_timeout(
+                self: &Arc<Self>,
+                timeout: Duration,
+            ) -> Option<OwnedSemaphorePermit<Self>> {
+                block_on_timeout(self.acquire_owned(), timeout)
             }
 
             /// Takes a permit if one is available and nobody is waiting, without waiting.
@@ -544,6 +877,93 @@ impl Semaphore {
         AcquireOwned::new(self.clone(), n)
     }
 
+    /// Blocks the current thread until `n` permits are acquired at once: the blocking form of
+    /// [`acquire_many`](Semaphore::acquire_many), in the same FIFO queue.
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(3);
+    /// assert_eq!(sem.acquire_many_blocking(2).num_permits(), 2);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`acquire_many`](Semaphore::acquire_many).
+    pub fn acquire_many_blocking(&self, n: usize) -> SemaphorePermit<'_> {
+        block_on(self.acquire_many(n))
+    }
+
+    /// Like [`acquire_many_blocking`](Semaphore::acquire_many_blocking), but gives up after
+    /// `timeout`: `None` then. Permits already set aside for the request go to the next waiters
+    /// or back to the count, as when an [`acquire_many`](Semaphore::acquire_many) future is
+    /// dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let sem = aiosync::Semaphore::new(1);
+    /// assert!(sem.acquire_many_blocking_timeout(2, Duration::from_millis(10)).is_none());
+    /// assert_eq!(sem.available_permits(), 1); // the one it had set aside came back
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`acquire_many`](Semaphore::acquire_many).
+    #[must_use = "if unused the permits are released at once"]
+    pub fn acquire_many_blocking_timeout(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Option<SemaphorePermit<'_>> {
+        block_on_timeout(self.acquire_many(n), timeout)
+    }
+
+    /// The blocking form of [`acquire_many_owned`](Semaphore::acquire_many_owned).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(2));
+    /// assert_eq!(sem.acquire_many_owned_blocking(2).num_permits(), 2);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`acquire_many`](Semaphore::acquire_many).
+    pub fn acquire_many_owned_blocking(self: &Arc<Self>, n: usize) -> OwnedSemaphorePermit<Self> {
+        block_on(self.acquire_many_owned(n))
+    }
+
+    /// Like [`acquire_many_owned_blocking`](Semaphore::acquire_many_owned_blocking), but gives
+    /// up after `timeout`: `None` then, with nothing lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let sem = std::sync::Arc::new(aiosync::Semaphore::new(2));
+    /// let ten_ms = Duration::from_millis(10);
+    /// assert!(sem.acquire_many_owned_blocking_timeout(2, ten_ms).is_some());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`acquire_many`](Semaphore::acquire_many).
+    #[must_use = "if unused the permits are released at once"]
+    pub fn acquire_many_owned_blocking_timeout(
+        self: &Arc<Self>,
+        n: usize,
+        timeout: Duration,
+    ) -> Option<OwnedSemaphorePermit<Self>> {
+        block_on_timeout(self.acquire_many_owned(n), timeout)
+    }
+
     /// Adds `n` permits, serving waiters in FIFO order. tokio's `add_permits`.
     ///
     /// # Examples
@@ -712,8 +1132,7 @@ impl BoundedSemaphore {
     ///
     /// [`TooManyPermits`], at once rather than a wait that never ends, if `n` exceeds the bound.
     pub fn acquire_many(&self, n: usize) -> Result<Acquire<'_>, TooManyPermits> {
-        self.0.check_request(n)?;
-        Ok(self.0.acquire(n))
+        AnySemaphore::acquire_many(self, n)
     }
 
     /// Like [`acquire_many`](BoundedSemaphore::acquire_many), for a semaphore in an [`Arc`].
@@ -735,8 +1154,102 @@ impl BoundedSemaphore {
         self: &Arc<Self>,
         n: usize,
     ) -> Result<AcquireOwned<Self>, TooManyPermits> {
-        self.0.check_request(n)?;
-        Ok(AcquireOwned::new(self.clone(), n))
+        AnySemaphore::acquire_many_owned(self, n)
+    }
+
+    /// Blocks the current thread until `n` permits are acquired at once: the blocking form of
+    /// [`acquire_many`](BoundedSemaphore::acquire_many), in the same FIFO queue.
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::BoundedSemaphore::new(3);
+    /// assert_eq!(sem.acquire_many_blocking(2)?.num_permits(), 2);
+    /// assert!(sem.acquire_many_blocking(4).is_err()); // could never be served
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    pub fn acquire_many_blocking(&self, n: usize) -> Result<SemaphorePermit<'_>, TooManyPermits> {
+        Ok(block_on(self.acquire_many(n)?))
+    }
+
+    /// Like [`acquire_many_blocking`](BoundedSemaphore::acquire_many_blocking), but gives up
+    /// after `timeout`: `Ok(None)` then. Permits already set aside for the request go to the
+    /// next waiters or back to the count, as when an
+    /// [`acquire_many`](BoundedSemaphore::acquire_many) future is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let sem = aiosync::BoundedSemaphore::new(2);
+    /// let one = sem.try_acquire().unwrap();
+    /// assert!(sem.acquire_many_blocking_timeout(2, Duration::from_millis(10))?.is_none());
+    /// assert_eq!(sem.available_permits(), 1);
+    /// # drop(one);
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    pub fn acquire_many_blocking_timeout(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Option<SemaphorePermit<'_>>, TooManyPermits> {
+        Ok(block_on_timeout(self.acquire_many(n)?, timeout))
+    }
+
+    /// The blocking form of [`acquire_many_owned`](BoundedSemaphore::acquire_many_owned).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = std::sync::Arc::new(aiosync::BoundedSemaphore::new(2));
+    /// assert_eq!(sem.acquire_many_owned_blocking(2)?.num_permits(), 2);
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    pub fn acquire_many_owned_blocking(
+        self: &Arc<Self>,
+        n: usize,
+    ) -> Result<OwnedSemaphorePermit<Self>, TooManyPermits> {
+        Ok(block_on(self.acquire_many_owned(n)?))
+    }
+
+    /// Like [`acquire_many_owned_blocking`](BoundedSemaphore::acquire_many_owned_blocking), but
+    /// gives up after `timeout`: `Ok(None)` then, with nothing lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let sem = std::sync::Arc::new(aiosync::BoundedSemaphore::new(2));
+    /// let ten_ms = Duration::from_millis(10);
+    /// assert!(sem.acquire_many_owned_blocking_timeout(2, ten_ms)?.is_some());
+    /// # Ok::<(), aiosync::TooManyPermits>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    pub fn acquire_many_owned_blocking_timeout(
+        self: &Arc<Self>,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Option<OwnedSemaphorePermit<Self>>, TooManyPermits> {
+        Ok(block_on_timeout(self.acquire_many_owned(n)?, timeout))
     }
 }
 

@@ -528,3 +528,130 @@ fn a_blocking_acquire_with_a_timeout_gets_a_permit_released_in_time() {
     assert_eq!(sem.available_permits(), 1);
     assert!(sem.release().is_err(), "nothing was counted twice");
 }
+
+/// A many-permit blocking acquire that times out gives back the permits already set aside for
+/// it: the waiter behind it gets them, and the count comes back whole.
+#[test]
+fn a_timed_out_many_permit_blocking_acquire_passes_on_what_it_was_given() {
+    let sem = Arc::new(Semaphore::new(3));
+    let held = sem.try_acquire_many(2).unwrap();
+    let s = sem.clone();
+    let timed = std::thread::spawn(move || {
+        s.acquire_many_blocking_timeout(3, Duration::from_millis(50))
+            .is_some()
+    });
+    // It queues at the head, taking the one free permit as a first part.
+    while sem.waiters() < 1 || sem.available_permits() > 0 {
+        std::thread::yield_now();
+    }
+    let (counter, waker) = Counter::new();
+    let mut next = pin!(sem.acquire());
+    assert!(poll(next.as_mut(), &waker).is_pending());
+    assert!(!timed.join().unwrap());
+    assert_eq!(
+        counter.wakes(),
+        1,
+        "the set-aside permit went to the next waiter"
+    );
+    let Poll::Ready(one) = poll(next.as_mut(), &waker) else {
+        panic!("the next waiter was not granted")
+    };
+    drop((one, held));
+    assert_eq!(sem.available_permits(), 3);
+    assert_eq!(sem.waiters(), 0);
+}
+
+/// Both semaphores have the same blocking variants: one or many permits, borrowed or owned,
+/// with or without a timeout; the bounded one refuses at once what it could never serve.
+#[test]
+fn blocking_variants_of_both_semaphores() {
+    let ms = Duration::from_millis(10);
+    let sem = Arc::new(Semaphore::new(4));
+    let a = sem.acquire_many_blocking(2);
+    let b = sem.acquire_owned_blocking();
+    let c = sem.acquire_many_owned_blocking(1);
+    assert_eq!(sem.available_permits(), 0);
+    assert!(sem.acquire_owned_blocking_timeout(ms).is_none());
+    assert!(sem.acquire_many_owned_blocking_timeout(2, ms).is_none());
+    assert!(sem.acquire_many_blocking_timeout(1, ms).is_none());
+    drop((a, b, c));
+    assert_eq!(
+        sem.acquire_many_owned_blocking_timeout(4, ms)
+            .unwrap()
+            .num_permits(),
+        4
+    );
+    assert_eq!(sem.available_permits(), 4);
+
+    let bounded = Arc::new(BoundedSemaphore::new(3));
+    let err = bounded.acquire_many_blocking(4).unwrap_err();
+    assert_eq!((err.requested(), err.max()), (4, 3));
+    assert!(bounded.acquire_many_blocking_timeout(4, ms).is_err());
+    assert!(bounded.acquire_many_owned_blocking(4).is_err());
+    assert!(bounded.acquire_many_owned_blocking_timeout(4, ms).is_err());
+    let a = bounded.acquire_many_blocking(2).unwrap();
+    let b = bounded.acquire_owned_blocking();
+    assert!(bounded.acquire_owned_blocking_timeout(ms).is_none());
+    assert!(
+        bounded
+            .acquire_many_blocking_timeout(1, ms)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        bounded
+            .acquire_many_owned_blocking_timeout(1, ms)
+            .unwrap()
+            .is_none()
+    );
+    drop((a, b));
+    let all = bounded.acquire_many_owned_blocking(3).unwrap();
+    assert_eq!(all.num_permits(), 3);
+    drop(all);
+    assert_eq!(bounded.available_permits(), 3);
+    assert_eq!(bounded.waiters(), 0);
+}
+
+/// `AnySemaphore` makes code generic over both kinds, with one signature for both.
+#[test]
+fn generic_code_over_both_semaphores() {
+    use aiosync::AnySemaphore;
+
+    fn exercise<S: AnySemaphore>(sem: &Arc<S>) -> (bool, bool) {
+        assert_eq!(sem.available_permits(), 2);
+        let one = sem.try_acquire().unwrap();
+        let owned = sem.try_acquire_owned().unwrap();
+        assert!(sem.locked());
+        assert!(sem.try_acquire_many(1).is_none());
+        assert!(sem.try_acquire_many_owned(1).is_none());
+        let mut waiting = pin!(sem.acquire());
+        assert!(poll_noop(waiting.as_mut()).is_pending());
+        assert_eq!(sem.waiters(), 1);
+        drop((one, owned));
+        assert!(poll_noop(waiting.as_mut()).is_ready());
+        assert!(
+            sem.acquire_many(usize::MAX).is_err(),
+            "an error, not a panic"
+        );
+        assert!(sem.acquire_many_owned(usize::MAX).is_err());
+        let owned = futures_executor::block_on(sem.acquire_owned());
+        let one = futures_executor::block_on(sem.acquire_many_owned(1).unwrap());
+        drop((owned, one));
+        futures_executor::block_on(sem.acquire_many(2).unwrap()).forget();
+        // Two forgotten, then given back, then one more than the initial count.
+        let released = (sem.release().is_ok(), sem.release_many(2).is_ok());
+        assert_eq!(sem.waiters(), 0);
+        released
+    }
+
+    let sem = Arc::new(Semaphore::new(2));
+    assert_eq!(exercise(&sem), (true, true));
+    assert_eq!(sem.available_permits(), 3, "a Semaphore has no bound");
+    let bounded = Arc::new(BoundedSemaphore::new(2));
+    assert_eq!(exercise(&bounded), (true, false));
+    assert_eq!(
+        bounded.available_permits(),
+        1,
+        "a refused release changes nothing"
+    );
+}
