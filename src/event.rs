@@ -144,6 +144,7 @@ impl Event {
     /// event.clear();
     /// assert!(!event.is_set());
     /// ```
+    #[doc(alias = "reset")]
     pub fn clear(&self) {
         self.state.fetch_and(!SET, Ordering::AcqRel);
     }

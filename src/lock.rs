@@ -192,6 +192,7 @@ impl<T: ?Sized> Lock<T> {
     /// # });
     /// ```
     #[doc(alias = "lock_owned")]
+    #[doc(alias = "lock_arc")]
     pub fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<T> {
         AcquireOwned {
             lock: Some(self.clone()),
@@ -209,6 +210,7 @@ impl<T: ?Sized> Lock<T> {
     /// assert!(lock.try_acquire_owned().is_none());
     /// ```
     #[doc(alias = "try_lock_owned")]
+    #[doc(alias = "try_lock_arc")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
         self.raw
@@ -228,8 +230,27 @@ impl<T: ?Sized> Lock<T> {
     /// let lock = aiosync::Lock::new(1);
     /// assert_eq!(*lock.acquire_blocking(), 1);
     /// ```
+    #[doc(alias = "blocking_lock")]
+    #[doc(alias = "lock_blocking")]
     pub fn acquire_blocking(&self) -> LockGuard<'_, T> {
         block_on(self.acquire())
+    }
+
+    /// Like [`acquire_blocking`](Lock::acquire_blocking), for a lock in an [`Arc`]: the guard
+    /// keeps the lock alive and borrows nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = std::sync::Arc::new(aiosync::Lock::new(1));
+    /// let mut guard = lock.acquire_owned_blocking();
+    /// std::thread::spawn(move || *guard += 1).join().unwrap();
+    /// assert_eq!(*lock.acquire_blocking(), 2);
+    /// ```
+    #[doc(alias = "blocking_lock_owned")]
+    #[doc(alias = "lock_arc_blocking")]
+    pub fn acquire_owned_blocking(self: &Arc<Self>) -> OwnedLockGuard<T> {
+        block_on(self.acquire_owned())
     }
 
     /// Like [`acquire_blocking`](Lock::acquire_blocking), but gives up after `timeout`: `None`
@@ -252,6 +273,28 @@ impl<T: ?Sized> Lock<T> {
     #[must_use = "if unused the lock is released at once"]
     pub fn acquire_blocking_timeout(&self, timeout: Duration) -> Option<LockGuard<'_, T>> {
         block_on_timeout(self.acquire(), timeout)
+    }
+
+    /// Like [`acquire_owned_blocking`](Lock::acquire_owned_blocking), but gives up after
+    /// `timeout`: `None` then, with nothing lost (see
+    /// [`acquire_blocking_timeout`](Lock::acquire_blocking_timeout)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let lock = std::sync::Arc::new(aiosync::Lock::new(()));
+    /// let guard = lock.acquire_owned_blocking_timeout(Duration::from_millis(10)).unwrap();
+    /// assert!(lock.acquire_owned_blocking_timeout(Duration::from_millis(10)).is_none());
+    /// # drop(guard);
+    /// ```
+    #[must_use = "if unused the lock is released at once"]
+    pub fn acquire_owned_blocking_timeout(
+        self: &Arc<Self>,
+        timeout: Duration,
+    ) -> Option<OwnedLockGuard<T>> {
+        block_on_timeout(self.acquire_owned(), timeout)
     }
 
     /// Whether the lock is held (or being handed to a waiter), that is, whether
@@ -418,6 +461,7 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
     /// let guard = lock.try_acquire().unwrap();
     /// assert!(std::ptr::eq(LockGuard::lock(&guard), &lock));
     /// ```
+    #[doc(alias = "mutex")]
     pub fn lock(this: &Self) -> &'a Lock<T> {
         this.lock
     }
@@ -766,6 +810,7 @@ impl<T: ?Sized> OwnedLockGuard<T> {
     /// let guard = lock.try_acquire_owned().unwrap();
     /// assert!(Arc::ptr_eq(OwnedLockGuard::lock(&guard), &lock));
     /// ```
+    #[doc(alias = "mutex")]
     pub fn lock(this: &Self) -> &Arc<Lock<T>> {
         match &this.lock {
             Some(lock) => lock,

@@ -552,6 +552,7 @@ macro_rules! shared_methods {
             /// assert_eq!(sem.available_permits(), 1);
             /// # });
             /// ```
+            #[doc(alias = "acquire_arc")]
             pub fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<Self> {
                 AcquireOwned::new(self.clone(), 1)
             }
@@ -566,6 +567,7 @@ macro_rules! shared_methods {
             /// assert!(sem.try_acquire_owned().is_none());
             /// # drop(permit);
             /// ```
+            #[doc(alias = "try_acquire_arc")]
             #[must_use = "if unused the permit is released at once"]
             pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit<Self>> {
                 self.try_acquire_many_owned(1)
@@ -614,6 +616,7 @@ macro_rules! shared_methods {
             /// assert_eq!(sem.available_permits(), 0);
             /// # drop(permit);
             /// ```
+            #[doc(alias = "blocking_acquire")]
             pub fn acquire_blocking(&self) -> SemaphorePermit<'_> {
                 block_on(self.acquire())
             }
@@ -652,6 +655,7 @@ macro_rules! shared_methods {
             /// std::thread::spawn(move || drop(permit)).join().unwrap();
             /// assert_eq!(sem.available_permits(), 1);
             /// ```
+            #[doc(alias = "blocking_acquire_owned")]
             #[doc(alias = "acquire_arc_blocking")]
             pub fn acquire_owned_blocking(self: &Arc<Self>) -> OwnedSemaphorePermit<Self> {
                 block_on(self.acquire_owned())
@@ -892,6 +896,7 @@ impl Semaphore {
     /// # Panics
     ///
     /// As [`acquire_many`](Semaphore::acquire_many).
+    #[doc(alias = "blocking_acquire_many")]
     pub fn acquire_many_blocking(&self, n: usize) -> SemaphorePermit<'_> {
         block_on(self.acquire_many(n))
     }
@@ -935,6 +940,7 @@ impl Semaphore {
     /// # Panics
     ///
     /// As [`acquire_many`](Semaphore::acquire_many).
+    #[doc(alias = "blocking_acquire_many_owned")]
     pub fn acquire_many_owned_blocking(self: &Arc<Self>, n: usize) -> OwnedSemaphorePermit<Self> {
         block_on(self.acquire_many_owned(n))
     }
@@ -1104,6 +1110,7 @@ impl BoundedSemaphore {
     ///
     /// [`OverRelease`] if fewer than `n` permits are missing from the bound (as for
     /// [`release`](BoundedSemaphore::release)). Nothing changes then.
+    #[doc(alias = "add_permits")]
     pub fn release_many(&self, n: usize) -> Result<(), OverRelease> {
         self.0.add_capacity(n).map_err(|()| OverRelease {
             bound: self.bound(),
@@ -1174,6 +1181,7 @@ impl BoundedSemaphore {
     /// # Errors
     ///
     /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    #[doc(alias = "blocking_acquire_many")]
     pub fn acquire_many_blocking(&self, n: usize) -> Result<SemaphorePermit<'_>, TooManyPermits> {
         Ok(block_on(self.acquire_many(n)?))
     }
@@ -1220,6 +1228,7 @@ impl BoundedSemaphore {
     /// # Errors
     ///
     /// As [`acquire_many`](BoundedSemaphore::acquire_many), at once.
+    #[doc(alias = "blocking_acquire_many_owned")]
     pub fn acquire_many_owned_blocking(
         self: &Arc<Self>,
         n: usize,

@@ -610,3 +610,18 @@ fn a_panicking_closure_in_any_map_releases_the_lock() {
     assert!(!lock.locked());
     assert_eq!(Arc::strong_count(&lock), 1);
 }
+
+#[test]
+fn owned_blocking_acquires_with_and_without_a_timeout() {
+    let lock = Arc::new(Lock::new(0));
+    let mut guard = lock.acquire_owned_blocking();
+    assert!(
+        lock.acquire_owned_blocking_timeout(Duration::from_millis(10))
+            .is_none()
+    );
+    assert_eq!(lock.waiters(), 0);
+    std::thread::spawn(move || *guard += 1).join().unwrap();
+    let guard = lock.acquire_owned_blocking_timeout(Duration::from_secs(60));
+    assert_eq!(*guard.unwrap(), 1);
+    assert!(!lock.locked());
+}
