@@ -262,7 +262,10 @@ fn waiting_for_a_task_that_waits_forever_panics() {
 
 #[test]
 #[should_panic(expected = "livelock")]
-#[cfg_attr(miri, ignore = "runs the executor's whole step budget; it tests the executor only")]
+#[cfg_attr(
+    miri,
+    ignore = "runs the executor's whole step budget; it tests the executor only"
+)]
 fn yielding_forever_panics() {
     fifo::run(|_| async {
         loop {
