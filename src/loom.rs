@@ -6,6 +6,10 @@
 //! them. Under Miri the queue mutex is std's, because parking_lot's parking uses integer-to-pointer
 //! casts that `-Zmiri-strict-provenance` rejects.
 
+// loom is an optional dependency, so that it never enters a dependent's Cargo.lock.
+#[cfg(all(loom, not(feature = "loom")))]
+compile_error!("`--cfg loom` model checking needs aiosync's `loom` feature: add `--features loom`");
+
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 

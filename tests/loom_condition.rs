@@ -1,6 +1,6 @@
 //! Loom models of Condition: `wait` racing `notify` loses no wake-up, and a notification taken
 //! by a waiter that is then dropped is passed on. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom_condition`.
+//! `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_condition`.
 #![cfg(loom)]
 
 use std::future::Future;
