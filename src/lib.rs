@@ -6,6 +6,7 @@
 #[cfg(doctest)]
 mod auto_traits;
 mod blocking;
+mod fairness;
 mod loom;
 mod permits;
 mod queue;
@@ -19,6 +20,7 @@ pub mod semaphore;
 pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrier};
 pub use condition::Condition;
 pub use event::Event;
+pub use fairness::Fairness;
 pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard};
 pub use semaphore::{
     AnySemaphore, BoundedSemaphore, OverRelease, OwnedSemaphorePermit, Semaphore, SemaphorePermit,

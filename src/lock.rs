@@ -15,6 +15,7 @@ use std::time::Duration;
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
+use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};
 use crate::permits::RawSemaphore;
 use crate::queue::{Waiter, WaiterState};
@@ -28,10 +29,15 @@ use crate::queue::{Waiter, WaiterState};
 ///
 /// # Fairness
 ///
-/// Strictly first-in, first-out. Releasing the lock while tasks wait hands it directly to the
-/// one that started waiting first; it stays locked in between, so neither [`acquire`] nor
+/// Strictly first-in, first-out by default. Releasing the lock while tasks wait hands it directly
+/// to the one that started waiting first; it stays locked in between, so neither [`acquire`] nor
 /// [`try_acquire`] from anyone else can take it first (no barging). [`locked`] is therefore
 /// `true` exactly when an acquire would have to wait.
+///
+/// [`Lock::with_fairness`] with [`Fairness::Bounded`] trades that for throughput: a release
+/// leaves the lock free, and a task that is not queued may take it ahead of the oldest waiter,
+/// at most a set number of times before the hand-off is forced. See [`Fairness`] for the exact
+/// guarantee.
 ///
 /// # Cancel safety
 ///
@@ -108,8 +114,33 @@ impl<T> Lock<T> {
         /// ```
         #[doc(alias = "const_new")]
         pub fn new(value: T) -> Self {
+            Self::with_fairness(value, Fairness::Fifo)
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// Creates an unlocked lock protecting `value`, serving waiters by `fairness`. `const`,
+        /// as [`new`](Lock::new) is.
+        ///
+        /// # Fairness
+        ///
+        /// [`Fairness::Fifo`] is what [`new`](Lock::new) gives. Under [`Fairness::Bounded`]`(k)`
+        /// a task that is not queued may take the lock ahead of the oldest waiter at most `k`
+        /// times, then the next release hands the lock to that waiter.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use aiosync::{Fairness, Lock};
+        ///
+        /// static HITS: Lock<u64> = Lock::with_fairness(0, Fairness::BOUNDED);
+        ///
+        /// *HITS.acquire_blocking() += 1;
+        /// assert_eq!(HITS.fairness(), Fairness::Bounded(Fairness::DEFAULT_BYPASSES));
+        /// ```
+        pub fn with_fairness(value: T, fairness: Fairness) -> Self {
             Lock {
-                raw: RawSemaphore::new(1),
+                raw: RawSemaphore::new(1, fairness),
                 value: UnsafeCell::new(value),
             }
         }
@@ -169,7 +200,7 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
-        self.raw.try_lock().then(|| LockGuard::new(self))
+        (self.raw.try_lock() || self.raw.try_bypass(1)).then(|| LockGuard::new(self))
     }
 
     /// Like [`acquire`](Lock::acquire), for a lock in an [`Arc`]: the guard keeps the lock alive
@@ -213,9 +244,7 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock_arc")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
-        self.raw
-            .try_lock()
-            .then(|| OwnedLockGuard::new(self.clone()))
+        (self.raw.try_lock() || self.raw.try_bypass(1)).then(|| OwnedLockGuard::new(self.clone()))
     }
 
     /// Blocks the current thread until the lock is acquired, for synchronous code sharing the
@@ -313,6 +342,19 @@ impl<T: ?Sized> Lock<T> {
         self.raw.available() == 0
     }
 
+    /// The policy this lock serves its waiters by.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{Fairness, Lock};
+    ///
+    /// assert_eq!(Lock::new(()).fairness(), Fairness::Fifo);
+    /// ```
+    pub fn fairness(&self) -> Fairness {
+        self.raw.fairness()
+    }
+
     /// How many tasks wait for the lock (a snapshot, taken without locking).
     ///
     /// # Examples
@@ -357,6 +399,9 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Lock<T> {
             Some(guard) => d.field("value", &&*guard),
             None => d.field("value", &format_args!("<locked>")),
         };
+        if self.fairness() != Fairness::Fifo {
+            d.field("fairness", &self.fairness());
+        }
         d.field("waiters", &self.waiters()).finish()
     }
 }

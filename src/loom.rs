@@ -11,7 +11,7 @@
 compile_error!("`--cfg loom` model checking needs aiosync's `loom` feature: add `--features loom`");
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Defines a constructor as a `const fn`, or as a plain `fn` under loom, whose atomics and mutex
 /// cannot be made in a const context. This is what lets the primitives' `new` be `const` (so they
@@ -27,7 +27,7 @@ macro_rules! const_fn {
 pub(crate) use const_fn;
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// How many wakers are collected under a queue's mutex before it is released to wake them. Under
 /// loom it is 2, so that a model with three waiters already needs a second batch.

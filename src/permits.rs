@@ -20,11 +20,27 @@
 //!   released, possibly in parts, and nobody behind it is served before it is complete.
 //! * The callers keep available plus held permits at most [`MAX_PERMITS`], so no addition here
 //!   can overflow.
+//!
+//! Under the bounded-bypass policy ([`Fairness::Bounded`]) the rules above hold with two
+//! exceptions, both decided under the mutex:
+//!
+//! * A release may leave its permits in the atomic while waiters are queued (an open release), if
+//!   the oldest waiter has been bypassed fewer than `limit` times. It then takes the oldest
+//!   waiter's waker (without unlinking it) when the permits cover its request, so the waiter polls
+//!   and takes them itself unless someone else has. Once the count reaches `limit`, releases hand
+//!   permits to the oldest waiter directly, as under FIFO, taking those left in the atomic too.
+//! * A newcomer may take permits from the atomic while waiters are queued (a bypass), counted in
+//!   `bypassed`, only while that count is below `limit`. The count belongs to the current oldest
+//!   waiter: it is reset whenever that waiter leaves the head, granted, served or cancelled.
+//!
+//! So the oldest waiter is bypassed at most `limit` times, and whenever the atomic holds enough
+//! permits for it while it is queued, its waker has been taken: no wake-up is lost.
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use crate::loom::{AtomicUsize, Ordering};
+use crate::Fairness;
+use crate::loom::{AtomicU32, AtomicUsize, Ordering};
 use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
 const QUEUED: usize = 1;
@@ -37,16 +53,32 @@ const _: () = assert!(MAX_PERMITS <= MAX_VALUE);
 pub(crate) struct RawSemaphore<const HOLD: bool> {
     state: AtomicUsize,
     pub(crate) queue: WaitQueue<HOLD>,
+    /// How many times the oldest waiter may be bypassed; 0 for strict FIFO. Never changes.
+    limit: u32,
+    /// How many times the oldest waiter has been bypassed. Changed only under the queue mutex.
+    bypassed: AtomicU32,
 }
 
 impl<const HOLD: bool> RawSemaphore<HOLD> {
     crate::loom::const_fn! {
-        pub(crate) fn new(permits: usize) -> Self {
+        pub(crate) fn new(permits: usize, fairness: Fairness) -> Self {
             assert!(permits <= MAX_PERMITS);
             RawSemaphore {
                 state: AtomicUsize::new(permits * ONE),
                 queue: WaitQueue::new(),
+                limit: match fairness {
+                    Fairness::Fifo => 0,
+                    Fairness::Bounded(limit) => limit,
+                },
+                bypassed: AtomicU32::new(0),
             }
+        }
+    }
+
+    pub(crate) fn fairness(&self) -> Fairness {
+        match self.limit {
+            0 => Fairness::Fifo,
+            limit => Fairness::Bounded(limit),
         }
     }
 
@@ -54,10 +86,13 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         self.state.load(Ordering::Acquire) / ONE
     }
 
-    /// Whether an acquire of one permit would wait: none available, or someone waiting first.
+    /// Whether an acquire of one permit would wait: none available, or someone waiting first (and,
+    /// under the bounded policy, already bypassed as often as allowed).
     pub(crate) fn locked(&self) -> bool {
         let cur = self.state.load(Ordering::Acquire);
-        cur < ONE || cur & QUEUED != 0
+        cur < ONE
+            || (cur & QUEUED != 0
+                && (self.limit == 0 || self.bypassed.load(Ordering::Relaxed) >= self.limit))
     }
 
     /// Takes the only permit of a one-permit semaphore: a single compare-exchange.
@@ -92,6 +127,9 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         if q.is_empty() {
             // The last waiter left between our compare-exchange and the lock.
             return self.release_with(q, 1, false);
+        }
+        if self.limit != 0 {
+            return self.release_bounded(q, 1);
         }
         let waker = q.grant_front();
         if q.is_empty() {
@@ -145,7 +183,78 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
 
     #[inline(never)]
     fn release_queued(&self, n: usize) {
-        self.release_with(self.queue.lock(), n, false);
+        let q = self.queue.lock();
+        if self.limit != 0 {
+            return self.release_bounded(q, n);
+        }
+        self.release_with(q, n, false);
+    }
+
+    /// A release under the bounded policy: open (the permits go to the atomic for whoever comes
+    /// first) while the oldest waiter may still be bypassed, a FIFO hand-off once it may not.
+    fn release_bounded<'a>(&'a self, q: Locked<'a, HOLD>, n: usize) {
+        if q.is_empty() || self.bypassed.load(Ordering::Relaxed) >= self.limit {
+            // The hand-off also takes the permits left open, so the oldest waiter gets them all.
+            return self.release_with(q, n, true);
+        }
+        self.open(q, n);
+    }
+
+    /// Under the bounded policy, with `QUEUED` set: adds `n` permits to the atomic and, if the
+    /// atomic now covers the oldest waiter's request, takes its waker and wakes it after
+    /// unlocking. With the queue empty it settles instead.
+    fn open<'a>(&'a self, mut q: Locked<'a, HOLD>, n: usize) {
+        let Some(need) = q.front_value() else {
+            return self.settle(&q, n);
+        };
+        // `QUEUED` is set, so only mutex holders change the word.
+        let cur = self.state.load(Ordering::Acquire) + n * ONE;
+        self.state.store(cur, Ordering::Release);
+        let waker = if cur / ONE >= need {
+            q.take_front_waker()
+        } else {
+            None
+        };
+        drop(q);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Under the bounded policy, with `QUEUED` set in `cur`: takes `n` permits ahead of the queue
+    /// if they are in the atomic and the oldest waiter may still be bypassed (counting it).
+    fn bypass(&self, q: &Locked<'_, HOLD>, cur: usize, n: usize) -> bool {
+        if cur / ONE < n {
+            return false;
+        }
+        if !q.is_empty() {
+            // Only granted waiters that have not resumed are not bypassed: they have their share.
+            let bypassed = self.bypassed.load(Ordering::Relaxed);
+            if bypassed >= self.limit {
+                return false;
+            }
+            self.bypassed.store(bypassed + 1, Ordering::Relaxed);
+        }
+        // `QUEUED` is set, so only mutex holders change the word.
+        self.state.store(cur - n * ONE, Ordering::Release);
+        true
+    }
+
+    /// `try_acquire` after its fast path failed: under the bounded policy, takes `n` permits ahead
+    /// of the queue if allowed.
+    #[cold]
+    pub(crate) fn try_bypass(&self, n: usize) -> bool {
+        if self.limit == 0 {
+            return false;
+        }
+        let q = self.queue.lock();
+        let cur = self.state.load(Ordering::Acquire);
+        if cur & QUEUED == 0 {
+            // Nobody waits any more.
+            drop(q);
+            return self.try_acquire(n);
+        }
+        self.bypass(&q, cur, n)
     }
 
     /// Adds `n` permits under the queue lock, hands them to the oldest waiters, keeps `QUEUED` in
@@ -169,6 +278,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                     Some(need) if need <= rem => {
                         rem -= need;
                         wakers.push(q.grant_front());
+                        self.bypassed.store(0, Ordering::Relaxed);
                     }
                     Some(need) => {
                         q.set_front_value(need - rem);
@@ -233,59 +343,24 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 node.complete();
                 return Poll::Ready(());
             }
+            return self.poll_idle_slow(node, n, cx);
         }
         self.poll_acquire_slow(node, n, cx)
     }
 
+    /// A request's first poll, after the fast path failed.
+    fn poll_idle_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
+        if self.limit != 0 {
+            return self.poll_idle_bounded(node, n, cx);
+        }
+        self.poll_idle::<false>(node, n, cx)
+    }
+
+    /// Polls a request that is not idle: queued, granted, or done.
     fn poll_acquire_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
-            WaiterState::Idle => {
-                // Cloned before locking: a waker's clone may run arbitrary code.
-                let waker = cx.waker().clone();
-                let mut q = self.queue.lock();
-                let mut cur = self.state.load(Ordering::Acquire);
-                loop {
-                    let avail = cur / ONE;
-                    if cur & QUEUED == 0 {
-                        let (next, need) = if avail >= n {
-                            (cur - n * ONE, 0)
-                        } else {
-                            // Queue, taking what is available as a first part.
-                            (QUEUED, n - avail)
-                        };
-                        match self.state.compare_exchange(
-                            cur,
-                            next,
-                            Ordering::AcqRel,
-                            Ordering::Acquire,
-                        ) {
-                            Ok(_) if need == 0 => break,
-                            Ok(_) => {
-                                q.push_back(node, need, waker);
-                                return Poll::Pending;
-                            }
-                            Err(actual) => cur = actual,
-                        }
-                    } else if HOLD && q.no_waiters() {
-                        // Nobody queued or held: the last granted waiter has resumed and is on
-                        // its way to clear `QUEUED`. Only we change the word now.
-                        if avail >= n {
-                            self.state.store((avail - n) * ONE, Ordering::Release);
-                            break;
-                        }
-                        self.state.store(QUEUED, Ordering::Release);
-                        q.push_back(node, n - avail, waker);
-                        return Poll::Pending;
-                    } else {
-                        // Behind everyone; any permits held back go to the waiters first.
-                        q.push_back(node, n, waker);
-                        return Poll::Pending;
-                    }
-                }
-                drop(q);
-                node.complete();
-                Poll::Ready(())
-            }
+            WaiterState::Idle => self.poll_idle_slow(node, n, cx),
+            WaiterState::Queued if self.limit != 0 => self.poll_queued_bounded(node, cx),
             WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
                     self.resume_granted(node);
@@ -298,6 +373,110 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 Poll::Ready(())
             }
             WaiterState::Done => panic!("acquire future polled after completion"),
+        }
+    }
+
+    /// A request's first poll after the fast path failed: takes the permits if nobody waits
+    /// (or, with `BOUNDED`, if it may bypass the waiters), otherwise queues. A const parameter,
+    /// so that the FIFO path carries nothing of the bounded policy.
+    #[inline(always)]
+    fn poll_idle<const BOUNDED: bool>(
+        &self,
+        node: Pin<&Waiter>,
+        n: usize,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        // Cloned before locking: a waker's clone may run arbitrary code.
+        let waker = cx.waker().clone();
+        let mut q = self.queue.lock();
+        let mut cur = self.state.load(Ordering::Acquire);
+        loop {
+            let avail = cur / ONE;
+            if cur & QUEUED == 0 {
+                let (next, need) = if avail >= n {
+                    (cur - n * ONE, 0)
+                } else {
+                    // Queue, taking what is available as a first part.
+                    (QUEUED, n - avail)
+                };
+                match self
+                    .state
+                    .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) if need == 0 => break,
+                    Ok(_) => {
+                        q.push_back(node, need, waker);
+                        return Poll::Pending;
+                    }
+                    Err(actual) => cur = actual,
+                }
+            } else if BOUNDED && self.bypass(&q, cur, n) {
+                break;
+            } else if HOLD && q.no_waiters() {
+                // Nobody queued or held: the last granted waiter has resumed and is on its way
+                // to clear `QUEUED`. Only we change the word now.
+                if avail >= n {
+                    self.state.store((avail - n) * ONE, Ordering::Release);
+                    break;
+                }
+                self.state.store(QUEUED, Ordering::Release);
+                q.push_back(node, n - avail, waker);
+                return Poll::Pending;
+            } else {
+                // Behind everyone; any permits held back go to the waiters first.
+                q.push_back(node, n, waker);
+                return Poll::Pending;
+            }
+        }
+        drop(q);
+        node.complete();
+        Poll::Ready(())
+    }
+
+    #[inline(never)]
+    fn poll_idle_bounded(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_idle::<true>(node, n, cx)
+    }
+
+    /// Polls a queued request under the bounded policy: the waiter takes the permits from the
+    /// atomic if it is the oldest and they cover what it still needs; otherwise it makes sure it
+    /// will be woken.
+    #[cold]
+    fn poll_queued_bounded(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut fresh = None;
+        loop {
+            let mut q = self.queue.lock();
+            if node.state() != WaiterState::Queued {
+                drop(q);
+                drop(fresh);
+                self.resume_granted(node);
+                return Poll::Ready(());
+            }
+            let cur = self.state.load(Ordering::Acquire);
+            if q.is_front(node) && q.front_value().is_some_and(|need| cur / ONE >= need) {
+                let (_, need, waker) = q.remove(node);
+                self.bypassed.store(0, Ordering::Relaxed);
+                // `QUEUED` is set, so only mutex holders change the word.
+                self.state.store(cur - need * ONE, Ordering::Release);
+                // The next oldest waiter may find enough for it too.
+                self.open(q, 0);
+                drop((waker, fresh));
+                node.complete();
+                return Poll::Ready(());
+            }
+            let old = match fresh.take() {
+                None if q.will_wake(node, cx.waker()) => return Poll::Pending,
+                None => {
+                    // Cloned outside the lock: a waker's clone may run arbitrary code.
+                    drop(q);
+                    fresh = Some(cx.waker().clone());
+                    continue;
+                }
+                Some(waker) => q.set_waker(node, waker),
+            };
+            drop(q);
+            drop(old);
+            return Poll::Pending;
         }
     }
 
@@ -327,7 +506,24 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
 
     #[cold]
     fn cancel_queued(&self, node: Pin<&Waiter>, n: usize) {
+        if self.limit != 0 {
+            return self.cancel_bounded(node, n);
+        }
+        self.cancel::<false>(node, n);
+    }
+
+    #[inline(never)]
+    fn cancel_bounded(&self, node: Pin<&Waiter>, n: usize) {
+        self.cancel::<true>(node, n);
+    }
+
+    #[inline(always)]
+    fn cancel<const BOUNDED: bool>(&self, node: Pin<&Waiter>, n: usize) {
         let mut q = self.queue.lock();
+        if BOUNDED && q.is_front(node) {
+            // A new oldest waiter, not bypassed yet.
+            self.bypassed.store(0, Ordering::Relaxed);
+        }
         let (state, still_needed, waker) = q.remove(node);
         let owned = match state {
             WaiterState::Queued => n - still_needed,
@@ -339,9 +535,12 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             }
             WaiterState::Idle | WaiterState::Done => 0,
         };
-        if owned == 0 && !q.is_empty() && (!HOLD || self.state.load(Ordering::Relaxed) < ONE) {
-            // Still queued behind others, nothing assigned and nothing held back: the queue and
-            // `QUEUED` are as they should be.
+        if owned == 0
+            && !q.is_empty()
+            && ((!HOLD && !BOUNDED) || self.state.load(Ordering::Relaxed) < ONE)
+        {
+            // Still queued behind others, nothing assigned and nothing held back or left open:
+            // the queue and `QUEUED` are as they should be.
             drop(q);
         } else {
             self.release_with(q, owned, true);

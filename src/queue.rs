@@ -22,7 +22,9 @@
 //!    dangling pointer. A node records which queue it is in (by address) only so that removal can
 //!    check it was given the queue, and therefore the mutex, that the node is really in.
 //! 5. An unlinked node holds no waker: whoever unlinks a node takes its waker out, to be woken or
-//!    dropped once the mutex is released.
+//!    dropped once the mutex is released. A linked node may hold none either: the bounded-bypass
+//!    policy takes the head's waker to wake it without unlinking it, and the owner registers a
+//!    new one when it polls.
 
 use core::marker::PhantomPinned;
 use core::mem::MaybeUninit;
@@ -424,6 +426,49 @@ impl<const HOLD: bool> Locked<'_, HOLD> {
                 .word
                 .store(pack(WaiterState::Queued, value), Ordering::Release)
         };
+    }
+
+    /// Whether `node` is the oldest waiter.
+    #[inline]
+    pub(crate) fn is_front(&self, node: Pin<&Waiter>) -> bool {
+        ptr::eq(self.list.head, node.ptr())
+    }
+
+    /// Takes the oldest waiter's waker, leaving it linked, so that its owner polls and finds what
+    /// it waits for without being granted it. To be woken once the lock is dropped.
+    pub(crate) fn take_front_waker(&mut self) -> Option<Waker> {
+        let head = self.list.head;
+        // SAFETY: a non-null head is a linked node and we hold the mutex (invariants 1 and 3).
+        (!head.is_null())
+            .then(|| unsafe { (*head).waker.with_mut(|w| (*w).take()) })
+            .flatten()
+    }
+
+    /// Whether a linked `node`'s stored waker would wake `waker`'s task.
+    pub(crate) fn will_wake(&self, node: Pin<&Waiter>, waker: &Waker) -> bool {
+        debug_assert_eq!(node.state(), WaiterState::Queued);
+        debug_assert_eq!(node.queue.load(Ordering::Relaxed), self.queue.id());
+        node.waker.with(|w| {
+            // SAFETY: the node is linked in this queue and we hold its mutex (invariant 1).
+            let stored = unsafe { &*w };
+            stored.as_ref().is_some_and(|w| w.will_wake(waker))
+        })
+    }
+
+    /// Stores `waker` in a linked `node` and returns the one it replaces, which the caller must
+    /// drop after dropping this guard.
+    ///
+    /// Panics if the node is not linked in this queue.
+    #[must_use = "the old waker must be dropped after the guard"]
+    pub(crate) fn set_waker(&mut self, node: Pin<&Waiter>, waker: Waker) -> Option<Waker> {
+        assert_eq!(node.state(), WaiterState::Queued, "waiter is not queued");
+        assert_eq!(
+            node.queue.load(Ordering::Relaxed),
+            self.queue.id(),
+            "waiter polled through the wrong queue"
+        );
+        // SAFETY: the node is linked in this queue and we hold its mutex (invariant 1).
+        node.waker.with_mut(|w| unsafe { (*w).replace(waker) })
     }
 
     /// Unlinks the oldest waiter, marks it woken (its grant now belongs to it) and returns its

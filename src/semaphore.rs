@@ -10,6 +10,7 @@ use std::time::Duration;
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
+use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
 use crate::permits::{MAX_PERMITS, RawSemaphore};
@@ -22,7 +23,11 @@ const UNBOUNDED: usize = usize::MAX;
 
 impl Counter {
     crate::loom::const_fn! {
-        fn new(permits: usize, bound: usize) -> Result<Self, TooManyPermits> {
+        fn new(
+            permits: usize,
+            bound: usize,
+            fairness: Fairness,
+        ) -> Result<Self, TooManyPermits> {
             if permits > MAX_PERMITS {
                 return Err(TooManyPermits {
                     requested: permits,
@@ -32,7 +37,7 @@ impl Counter {
             // `Ord::min` is not `const`.
             let max = if bound < MAX_PERMITS { bound } else { MAX_PERMITS };
             Ok(Counter {
-                raw: RawSemaphore::new(permits),
+                raw: RawSemaphore::new(permits, fairness),
                 bound,
                 headroom: AtomicUsize::new(max - permits),
             })
@@ -60,8 +65,7 @@ impl Counter {
 
     fn try_acquire(&self, n: usize) -> Option<SemaphorePermit<'_>> {
         self.check_request(n).ok()?;
-        self.raw
-            .try_acquire(n)
+        (self.raw.try_acquire(n) || self.raw.try_bypass(n))
             .then(|| SemaphorePermit { sem: self, n })
     }
 }
@@ -433,7 +437,9 @@ impl fmt::Debug for Counter {
 ///
 /// # Fairness
 ///
-/// Strictly first-in, first-out: acquires complete in the order they started waiting. A released
+/// Strictly first-in, first-out by default (see [`with_fairness`](Semaphore::with_fairness) and
+/// [`Fairness`] for the bounded-bypass policy): acquires complete in the order they started
+/// waiting. A released
 /// permit goes directly to the oldest waiter, which owns it before it even runs (as CPython
 /// reserves it at wake-up). A newcomer's [`acquire`](Semaphore::acquire) or
 /// [`try_acquire`](Semaphore::try_acquire) never takes a permit while anyone waits, and, as in
@@ -473,7 +479,8 @@ pub struct Semaphore(Counter);
 ///
 /// # Fairness
 ///
-/// As for [`Semaphore`]: strict FIFO, permits handed directly to the oldest waiter, no barging.
+/// As for [`Semaphore`]: strict FIFO, permits handed directly to the oldest waiter, no barging,
+/// unless made with [`with_fairness`](BoundedSemaphore::with_fairness).
 ///
 /// # Cancel safety
 ///
@@ -738,6 +745,17 @@ macro_rules! shared_methods {
             pub fn waiters(&self) -> usize {
                 self.0.raw.queue.len()
             }
+
+            /// The policy this semaphore serves its waiters by.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("assert_eq!(aiosync::", stringify!($ty), "::new(1).fairness(), aiosync::Fairness::Fifo);")]
+            /// ```
+            pub fn fairness(&self) -> Fairness {
+                self.0.raw.fairness()
+            }
         }
 
         impl fmt::Debug for $ty {
@@ -746,6 +764,9 @@ macro_rules! shared_methods {
                 d.field("available_permits", &self.available_permits());
                 if self.0.bound != UNBOUNDED {
                     d.field("bound", &self.0.bound);
+                }
+                if self.fairness() != Fairness::Fifo {
+                    d.field("fairness", &self.fairness());
                 }
                 d.field("waiters", &self.waiters()).finish()
             }
@@ -807,9 +828,39 @@ impl Semaphore {
         ///
         /// [`TooManyPermits`] if `permits` exceeds [`Semaphore::MAX_PERMITS`].
         pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-            match Counter::new(permits, UNBOUNDED) {
+            match Counter::new(permits, UNBOUNDED, Fairness::Fifo) {
                 Ok(counter) => Ok(Semaphore(counter)),
                 Err(e) => Err(e),
+            }
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// Creates a semaphore with `permits` permits that serves its waiters by `fairness`.
+        /// [`new`](Semaphore::new) is `with_fairness(permits, Fairness::Fifo)`.
+        ///
+        /// # Fairness
+        ///
+        /// Under [`Fairness::Bounded`]`(k)` an acquire that does not queue may take permits
+        /// ahead of the oldest waiter at most `k` times; after that, released permits are set
+        /// aside for that waiter until its request is covered. See [`Fairness`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use aiosync::{Semaphore, Fairness};
+        ///
+        /// static POOL: Semaphore = Semaphore::with_fairness(8, Fairness::BOUNDED);
+        /// assert_eq!(POOL.fairness(), Fairness::BOUNDED);
+        /// ```
+        ///
+        /// # Panics
+        ///
+        /// As [`new`](Semaphore::new), if `permits` exceeds [`Semaphore::MAX_PERMITS`].
+        pub fn with_fairness(permits: usize, fairness: Fairness) -> Self {
+            match Counter::new(permits, UNBOUNDED, fairness) {
+                Ok(counter) => Semaphore(counter),
+                Err(_) => panic!("too many permits: a semaphore can hold at most MAX_PERMITS"),
             }
         }
     }
@@ -1054,9 +1105,39 @@ impl BoundedSemaphore {
         ///
         /// [`TooManyPermits`] if `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`].
         pub fn try_new(permits: usize) -> Result<Self, TooManyPermits> {
-            match Counter::new(permits, permits) {
+            match Counter::new(permits, permits, Fairness::Fifo) {
                 Ok(counter) => Ok(BoundedSemaphore(counter)),
                 Err(e) => Err(e),
+            }
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// Creates a bounded semaphore with `permits` permits that serves its waiters by `fairness`.
+        /// [`new`](BoundedSemaphore::new) is `with_fairness(permits, Fairness::Fifo)`.
+        ///
+        /// # Fairness
+        ///
+        /// Under [`Fairness::Bounded`]`(k)` an acquire that does not queue may take permits
+        /// ahead of the oldest waiter at most `k` times; after that, released permits are set
+        /// aside for that waiter until its request is covered. See [`Fairness`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use aiosync::{BoundedSemaphore, Fairness};
+        ///
+        /// static POOL: BoundedSemaphore = BoundedSemaphore::with_fairness(8, Fairness::BOUNDED);
+        /// assert_eq!(POOL.fairness(), Fairness::BOUNDED);
+        /// ```
+        ///
+        /// # Panics
+        ///
+        /// As [`new`](BoundedSemaphore::new), if `permits` exceeds [`BoundedSemaphore::MAX_PERMITS`].
+        pub fn with_fairness(permits: usize, fairness: Fairness) -> Self {
+            match Counter::new(permits, permits, fairness) {
+                Ok(counter) => BoundedSemaphore(counter),
+                Err(_) => panic!("too many permits: a semaphore can hold at most MAX_PERMITS"),
             }
         }
     }
