@@ -78,7 +78,7 @@ pub enum Fairness {
 
 impl Fairness {
     /// The bypass count of [`Fairness::BOUNDED`].
-    pub const DEFAULT_BYPASSES: u32 = 16;
+    pub const DEFAULT_BYPASSES: u32 = 1024;
 
     /// `Bounded(DEFAULT_BYPASSES)`.
     pub const BOUNDED: Fairness = Fairness::Bounded(Self::DEFAULT_BYPASSES);

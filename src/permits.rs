@@ -35,9 +35,24 @@
 //!
 //! So the oldest waiter is bypassed at most `limit` times, and whenever the atomic holds enough
 //! permits for it while it is queued, its waker has been taken: no wake-up is lost.
+//!
+//! A `Lock` under the bounded policy keeps the count in its word instead, so that a bypass, and
+//! a release while the oldest waiter is already woken, are one compare-exchange each rather than
+//! a trip through the mutex (which would cost about what the hand-off saves):
+//!
+//! * While `QUEUED` is set, the word also holds `NOTIFIED` (the oldest waiter's waker has been
+//!   taken, so it will poll) and, in units of `BYPASS`, the oldest waiter's bypass count. Both
+//!   are 0 while `QUEUED` is clear.
+//! * Without the mutex, only two changes are made while `QUEUED` is set: a bypass takes `ONE`
+//!   and adds `BYPASS` while the count is below `limit`, and the holder's release sets `ONE`
+//!   when `NOTIFIED` is set and the count is below `limit`. So `ONE` with `QUEUED` implies a
+//!   count below `limit`, and a free lock always has an oldest waiter that will poll.
+//! * While the lock is held (`ONE` clear) only its holder and mutex holders change the word, so
+//!   the holder, with the mutex, may store it. A mutex holder that does not hold the lock uses
+//!   compare-exchange.
 
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
 
 use crate::Fairness;
 use crate::loom::{AtomicU32, AtomicUsize, Ordering};
@@ -45,6 +60,10 @@ use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, Wak
 
 const QUEUED: usize = 1;
 const ONE: usize = 2;
+/// A `Lock` under the bounded policy only, with `QUEUED`: the oldest waiter's waker was taken.
+const NOTIFIED: usize = 4;
+/// A `Lock` under the bounded policy only, with `QUEUED`: one bypass of the oldest waiter.
+const BYPASS: usize = 8;
 
 /// The largest number of permits a semaphore can hold.
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
@@ -55,7 +74,8 @@ pub(crate) struct RawSemaphore<const HOLD: bool> {
     pub(crate) queue: WaitQueue<HOLD>,
     /// How many times the oldest waiter may be bypassed; 0 for strict FIFO. Never changes.
     limit: u32,
-    /// How many times the oldest waiter has been bypassed. Changed only under the queue mutex.
+    /// How many times the oldest waiter has been bypassed (the semaphores; a `Lock` keeps it in
+    /// `state`). Changed only under the queue mutex.
     bypassed: AtomicU32,
 }
 
@@ -83,7 +103,9 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     }
 
     pub(crate) fn available(&self) -> usize {
-        self.state.load(Ordering::Acquire) / ONE
+        let permits = self.state.load(Ordering::Acquire) / ONE;
+        // A `Lock`'s word may hold a bypass count above its permit.
+        if HOLD { permits } else { permits & 1 }
     }
 
     /// Whether an acquire of one permit would wait: none available, or someone waiting first (and,
@@ -123,13 +145,13 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         if HOLD {
             return self.release_queued(1);
         }
+        if self.limit != 0 {
+            return self.lock_unlock_bounded();
+        }
         let mut q = self.queue.lock();
         if q.is_empty() {
             // The last waiter left between our compare-exchange and the lock.
-            return self.release_with(q, 1, false);
-        }
-        if self.limit != 0 {
-            return self.release_bounded(q, 1);
+            return self.release_locked(q, 1);
         }
         let waker = q.grant_front();
         if q.is_empty() {
@@ -179,6 +201,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             }
         }
         self.release_queued(n);
+    }
+
+    #[cold]
+    fn release_locked<'a>(&'a self, q: Locked<'a, HOLD>, n: usize) {
+        self.release_with(q, n, false);
     }
 
     #[inline(never)]
@@ -246,6 +273,9 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     pub(crate) fn try_bypass(&self, n: usize) -> bool {
         if self.limit == 0 {
             return false;
+        }
+        if !HOLD {
+            return self.lock_bypass();
         }
         let q = self.queue.lock();
         let cur = self.state.load(Ordering::Acquire);
@@ -351,7 +381,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// A request's first poll, after the fast path failed.
     fn poll_idle_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         if self.limit != 0 {
-            return self.poll_idle_bounded(node, n, cx);
+            return if HOLD {
+                self.poll_idle_bounded(node, n, cx)
+            } else {
+                self.lock_poll_idle(node, cx)
+            };
         }
         self.poll_idle::<false>(node, n, cx)
     }
@@ -360,7 +394,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     fn poll_acquire_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
             WaiterState::Idle => self.poll_idle_slow(node, n, cx),
-            WaiterState::Queued if self.limit != 0 => self.poll_queued_bounded(node, cx),
+            WaiterState::Queued if self.limit != 0 && HOLD => self.poll_queued_bounded(node, cx),
+            WaiterState::Queued if self.limit != 0 => self.lock_poll_queued(node, cx),
             WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
                     self.resume_granted(node);
@@ -464,20 +499,243 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 node.complete();
                 return Poll::Ready(());
             }
-            let old = match fresh.take() {
-                None if q.will_wake(node, cx.waker()) => return Poll::Pending,
-                None => {
-                    // Cloned outside the lock: a waker's clone may run arbitrary code.
-                    drop(q);
-                    fresh = Some(cx.waker().clone());
-                    continue;
-                }
-                Some(waker) => q.set_waker(node, waker),
-            };
-            drop(q);
-            drop(old);
-            return Poll::Pending;
+            if let Some(poll) = Self::keep_waiting(q, node, cx, &mut fresh) {
+                return poll;
+            }
         }
+    }
+
+    /// For a queued node that polled and was not served: makes sure its stored waker wakes
+    /// `cx`'s task. `None` if the mutex had to be released to clone the waker (into `fresh`):
+    /// the caller starts again, since anything may have changed meanwhile.
+    fn keep_waiting(
+        mut q: Locked<'_, HOLD>,
+        node: Pin<&Waiter>,
+        cx: &mut Context<'_>,
+        fresh: &mut Option<Waker>,
+    ) -> Option<Poll<()>> {
+        let old = match fresh.take() {
+            None if q.will_wake(node, cx.waker()) => return Some(Poll::Pending),
+            None => {
+                // Cloned outside the lock: a waker's clone may run arbitrary code.
+                drop(q);
+                *fresh = Some(cx.waker().clone());
+                return None;
+            }
+            Some(waker) => q.set_waker(node, waker),
+        };
+        drop(q);
+        drop(old);
+        Some(Poll::Pending)
+    }
+
+    /// A `Lock`'s bypass under the bounded policy (see the module notes): takes the lock if it is
+    /// free and either nobody waits or the oldest waiter may be bypassed once more.
+    fn lock_bypass(&self) -> bool {
+        let limit = self.limit as usize;
+        let mut cur = self.state.load(Ordering::Relaxed);
+        loop {
+            let next = if cur == ONE {
+                0
+            } else if cur & (QUEUED | ONE) == QUEUED | ONE && cur / BYPASS < limit {
+                cur - ONE + BYPASS
+            } else {
+                return false;
+            };
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// A `Lock`'s first poll under the bounded policy, after the fast path failed: bypasses if it
+    /// may, otherwise queues.
+    #[inline(never)]
+    fn lock_poll_idle(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.lock_bypass() {
+            // Cloned before locking: a waker's clone may run arbitrary code.
+            let waker = cx.waker().clone();
+            let mut q = self.queue.lock();
+            loop {
+                // A release may have come since: try again, now that `QUEUED` cannot change.
+                if self.lock_bypass() {
+                    drop(q);
+                    drop(waker);
+                    break;
+                }
+                // With `QUEUED`, the lock is held or the count used up: queue behind the
+                // others. If a release frees it meanwhile, the oldest waiter will find it.
+                // Without, the lock is held and nobody waits: become the oldest waiter.
+                if self.state.load(Ordering::Acquire) & QUEUED != 0
+                    || self
+                        .state
+                        .compare_exchange(0, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok()
+                {
+                    q.push_back(node, 1, waker);
+                    return Poll::Pending;
+                }
+            }
+        }
+        node.complete();
+        Poll::Ready(())
+    }
+
+    /// A queued `Lock` waiter's poll under the bounded policy: granted by a forced hand-off, or
+    /// the oldest waiter taking the free lock, or waiting again.
+    #[cold]
+    fn lock_poll_queued(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut fresh = None;
+        loop {
+            let mut q = self.queue.lock();
+            if node.state() != WaiterState::Queued {
+                // Granted by a forced hand-off.
+                drop(q);
+                drop(fresh);
+                node.complete();
+                return Poll::Ready(());
+            }
+            if q.is_front(node) {
+                let mut cur = self.state.load(Ordering::Acquire);
+                loop {
+                    if cur & ONE != 0 {
+                        // Take it. Whoever is next starts with no bypass and no notification.
+                        match self.state.compare_exchange(
+                            cur,
+                            QUEUED,
+                            Ordering::Acquire,
+                            Ordering::Acquire,
+                        ) {
+                            Ok(_) => {
+                                let (_, _, waker) = q.remove(node);
+                                if q.is_empty() {
+                                    // We hold the lock and the mutex: nobody else changes it.
+                                    self.state.store(0, Ordering::Release);
+                                }
+                                drop(q);
+                                drop((waker, fresh));
+                                node.complete();
+                                return Poll::Ready(());
+                            }
+                            Err(actual) => cur = actual,
+                        }
+                    } else if cur & NOTIFIED == 0 {
+                        break;
+                    } else {
+                        // About to wait again: from now on a release must wake it through the
+                        // mutex, unless it frees the lock first (then take it).
+                        match self.state.compare_exchange(
+                            cur,
+                            cur & !NOTIFIED,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        ) {
+                            Ok(_) => break,
+                            Err(actual) => cur = actual,
+                        }
+                    }
+                }
+            }
+            if let Some(poll) = Self::keep_waiting(q, node, cx, &mut fresh) {
+                return poll;
+            }
+        }
+    }
+
+    /// A `Lock`'s release under the bounded policy, after the fast path failed.
+    #[inline(never)]
+    fn lock_unlock_bounded(&self) {
+        let limit = self.limit as usize;
+        let mut cur = self.state.load(Ordering::Relaxed);
+        loop {
+            let next = if cur & QUEUED == 0 {
+                // The last waiter left since the fast path.
+                ONE
+            } else if cur & NOTIFIED != 0 && cur / BYPASS < limit {
+                // The oldest waiter will poll: leave the lock free for it or a bypass.
+                cur | ONE
+            } else {
+                break;
+            };
+            match self
+                .state
+                .compare_exchange_weak(cur, next, Ordering::Release, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                Err(actual) => cur = actual,
+            }
+        }
+        self.lock_release_locked(self.queue.lock());
+    }
+
+    /// The holder of a `Lock` under the bounded policy releases it with the mutex held, so the
+    /// word is stable: a forced hand-off once the oldest waiter's count is used up, otherwise the
+    /// lock is left free and the oldest waiter woken.
+    fn lock_release_locked<'a>(&'a self, mut q: Locked<'a, HOLD>) {
+        let cur = self.state.load(Ordering::Acquire);
+        let (next, waker) = if q.is_empty() {
+            (ONE, None)
+        } else if cur / BYPASS >= self.limit as usize {
+            let waker = q.grant_front();
+            (if q.is_empty() { 0 } else { QUEUED }, waker)
+        } else {
+            (cur | ONE | NOTIFIED, q.take_front_waker())
+        };
+        self.state.store(next, Ordering::Release);
+        drop(q);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Cancels a queued `Lock` acquire under the bounded policy.
+    #[inline(never)]
+    fn lock_cancel_bounded(&self, node: Pin<&Waiter>) {
+        let mut q = self.queue.lock();
+        let was_front = q.is_front(node);
+        let (state, _, waker) = q.remove(node);
+        match state {
+            // Granted by a forced hand-off: it holds the lock, and releases it.
+            WaiterState::Woken => self.lock_release_locked(q),
+            WaiterState::Queued if was_front => {
+                // The next waiter is the oldest now: no bypass yet, and woken if the lock is
+                // free. The lock may be taken or freed meanwhile, so compare-exchange.
+                let mut cur = self.state.load(Ordering::Acquire);
+                let next = loop {
+                    let next = if q.is_empty() {
+                        cur & ONE
+                    } else if cur & ONE != 0 {
+                        QUEUED | ONE | NOTIFIED
+                    } else {
+                        QUEUED
+                    };
+                    match self.state.compare_exchange(
+                        cur,
+                        next,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
+                        Ok(_) => break next,
+                        Err(actual) => cur = actual,
+                    }
+                };
+                let wake = if next & NOTIFIED != 0 {
+                    q.take_front_waker()
+                } else {
+                    None
+                };
+                drop(q);
+                if let Some(wake) = wake {
+                    wake.wake();
+                }
+            }
+            _ => drop(q),
+        }
+        drop(waker);
     }
 
     /// The owner of a granted node takes its permits. With `HOLD` it stops counting as a waiter,
@@ -507,7 +765,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     #[cold]
     fn cancel_queued(&self, node: Pin<&Waiter>, n: usize) {
         if self.limit != 0 {
-            return self.cancel_bounded(node, n);
+            return if HOLD {
+                self.cancel_bounded(node, n)
+            } else {
+                self.lock_cancel_bounded(node)
+            };
         }
         self.cancel::<false>(node, n);
     }

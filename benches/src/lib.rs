@@ -11,9 +11,11 @@ pub mod workloads;
 
 use workloads::*;
 
-/// Table columns, in order.
-pub const CRATES: [&str; 9] = [
+/// Table columns, in order. `aiosync` is the default (FIFO) policy, `aiosync-bounded` the Lock
+/// and Semaphore under `Fairness::BOUNDED`.
+pub const CRATES: [&str; 10] = [
     "aiosync",
+    "aiosync-bounded",
     "tokio",
     "async-lock",
     "futures-intrusive",
@@ -80,6 +82,7 @@ macro_rules! mutexes {
     ($w:ident $(, $arg:expr)?) => {
         [
             ("aiosync", Box::new(move |i| $w::<aiosync::Lock<u64>>($($arg,)? i)) as Bench),
+            ("aiosync-bounded", Box::new(move |i| $w::<peers::BoundedLock>($($arg,)? i))),
             ("tokio", Box::new(move |i| $w::<tokio::sync::Mutex<u64>>($($arg,)? i))),
             ("async-lock", Box::new(move |i| $w::<async_lock::Mutex<u64>>($($arg,)? i))),
             ("futures-intrusive", Box::new(move |i| $w::<futures_intrusive::sync::Mutex<u64>>($($arg,)? i))),
@@ -93,6 +96,7 @@ macro_rules! semaphores {
     ($w:ident) => {
         [
             ("aiosync", Box::new($w::<aiosync::Semaphore>) as Bench),
+            ("aiosync-bounded", Box::new($w::<peers::BoundedSemaphore>)),
             ("tokio", Box::new($w::<tokio::sync::Semaphore>)),
             ("async-lock", Box::new($w::<async_lock::Semaphore>)),
             (

@@ -70,6 +70,44 @@ impl AsyncSemaphore for aiosync::Semaphore {
     }
 }
 
+/// aiosync's Lock under `Fairness::Bounded(K)`, by default [`aiosync::Fairness::BOUNDED`]: a
+/// release leaves the lock free and a task that is not queued may take it, at most `K` times per
+/// oldest waiter.
+pub struct BoundedLock<const K: u32 = { aiosync::Fairness::DEFAULT_BYPASSES }>(aiosync::Lock<u64>);
+
+impl<const K: u32> AsyncMutex for BoundedLock<K> {
+    fn new() -> Self {
+        BoundedLock(aiosync::Lock::with_fairness(
+            0,
+            aiosync::Fairness::Bounded(K),
+        ))
+    }
+    fn lock(&self) -> impl Future<Output = impl DerefMut<Target = u64> + Send + '_> + Send {
+        self.0.acquire()
+    }
+    fn try_lock(&self) -> Option<impl DerefMut<Target = u64> + '_> {
+        self.0.try_acquire()
+    }
+}
+
+/// aiosync's Semaphore under [`aiosync::Fairness::BOUNDED`].
+pub struct BoundedSemaphore(aiosync::Semaphore);
+
+impl AsyncSemaphore for BoundedSemaphore {
+    fn new(permits: usize) -> Self {
+        BoundedSemaphore(aiosync::Semaphore::with_fairness(
+            permits,
+            aiosync::Fairness::BOUNDED,
+        ))
+    }
+    fn acquire(&self) -> impl Future<Output = impl Send + '_> + Send {
+        self.0.acquire()
+    }
+    fn try_acquire(&self) -> Option<impl Sized + '_> {
+        self.0.try_acquire()
+    }
+}
+
 impl AsyncEvent for aiosync::Event {
     fn new() -> Self {
         aiosync::Event::new()

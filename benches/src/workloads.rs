@@ -6,6 +6,7 @@ use std::future::Future;
 use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -347,4 +348,82 @@ pub fn queued_cancel<M: AsyncMutex>(n: usize, iters: u64) -> Duration {
         waiters.slot(n).set(None);
     }
     start.elapsed()
+}
+
+/// What one acquire saw in [`contended_lock_fairness`].
+#[derive(Clone, Copy, Debug)]
+pub struct Acquired {
+    /// Acquires that started after this one and completed before it.
+    pub overtaken: u64,
+    /// Time from the start of `lock()` to holding the guard.
+    pub wait: Duration,
+}
+
+/// The 64-task workload of [`contended_lock`], once, with every acquire instrumented: it takes
+/// an arrival ticket before calling `lock()`, and the counter the lock protects gives the order
+/// acquires completed in. An acquire is overtaken by every later ticket that completed before
+/// it. Measured from outside the lock, so two acquires that arrive together on the two workers
+/// may be counted in either order: a FIFO lock can show an overtake of 1. Returns every acquire,
+/// and the time the run took (the instrumentation included).
+pub fn contended_lock_fairness<M: AsyncMutex>() -> (Vec<Acquired>, Duration) {
+    let rt = runtime(CONTENDED_WORKERS);
+    let m = Arc::new(M::new());
+    let tickets = Arc::new(AtomicU64::new(0));
+    let (records, elapsed) = rt.block_on(async {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..CONTENDED_TASKS)
+            .map(|_| {
+                let (m, tickets) = (m.clone(), tickets.clone());
+                tokio::spawn(async move {
+                    let mut seen = Vec::with_capacity(CONTENDED_ITERS as usize);
+                    for _ in 0..CONTENDED_ITERS {
+                        let ticket = tickets.fetch_add(1, Ordering::Relaxed);
+                        let asked = Instant::now();
+                        let mut g = m.lock().await;
+                        let wait = asked.elapsed();
+                        let order = *g;
+                        *g += 1;
+                        drop(g);
+                        seen.push((ticket, order, wait));
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let mut records = Vec::new();
+        for handle in handles {
+            records.extend(handle.await.expect("task panicked"));
+        }
+        (records, start.elapsed())
+    });
+    (overtakes(records), elapsed)
+}
+
+/// For (ticket, completion order, wait) triples whose tickets and orders are each `0..n`:
+/// how many later tickets completed earlier, per acquire. A Fenwick tree over completion
+/// orders, filled in decreasing ticket order.
+fn overtakes(mut records: Vec<(u64, u64, Duration)>) -> Vec<Acquired> {
+    let n = records.len();
+    records.sort_unstable_by_key(|r| r.0);
+    let mut tree = vec![0u64; n + 1];
+    let mut out = Vec::with_capacity(n);
+    for &(_, order, wait) in records.iter().rev() {
+        let order = order as usize;
+        // Later tickets already in the tree that completed before this one.
+        let (mut i, mut earlier) = (order, 0);
+        while i > 0 {
+            earlier += tree[i];
+            i &= i - 1;
+        }
+        let mut i = order + 1;
+        while i <= n {
+            tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+        out.push(Acquired {
+            overtaken: earlier,
+            wait,
+        });
+    }
+    out
 }

@@ -16,6 +16,10 @@
 
 use std::time::{Duration, Instant};
 
+use aiosync_bench::peers::{AsyncMutex, BoundedLock};
+use aiosync_bench::workloads::{
+    Acquired, CONTENDED_ITERS, CONTENDED_TASKS, contended_lock_fairness,
+};
 use aiosync_bench::{Bench, CRATES, FIFO_PEERS, PEERS, Row, rows};
 
 struct Settings {
@@ -96,6 +100,104 @@ fn main() {
         FIFO_PEERS.join(", ")
     );
     print_cpu_per_wall(&results);
+    print_bounded_against_async_lock(&results);
+    if "fairness".contains(&filter) || filter.is_empty() {
+        print_fairness(if quick { 1 } else { 5 });
+    }
+}
+
+/// The bounded policy's rows against async-lock, the peer whose Mutex and Semaphore barge.
+fn print_bounded_against_async_lock(results: &[(Row, Measured)]) {
+    let of = |m: &Measured, name: &str| m.medians[CRATES.iter().position(|c| *c == name)?];
+    let rows: Vec<_> = results
+        .iter()
+        .filter(|(r, m)| {
+            r.workers > 1 || r.name.contains("ping-pong") && of(m, "async-lock").is_some()
+        })
+        .filter_map(|(r, m)| {
+            Some((
+                r,
+                of(m, "aiosync-bounded")?,
+                of(m, "async-lock")?,
+                of(m, "aiosync")?,
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "\nContended rows, aiosync-bounded (`Fairness::BOUNDED`) against async-lock and FIFO aiosync:\n"
+    );
+    println!("| workload | aiosync-bounded ÷ async-lock | aiosync-bounded ÷ aiosync |");
+    println!("|---|--:|--:|");
+    for (row, bounded, async_lock, fifo) in rows {
+        println!(
+            "| {} | {:.2} | {:.2} |",
+            row.name,
+            bounded / async_lock,
+            bounded / fifo
+        );
+    }
+}
+
+/// The instrumented 64-task Lock workload, `runs` times per lock: how far each acquire was
+/// overtaken, and how long it waited.
+fn print_fairness(runs: usize) {
+    type Run = fn() -> (Vec<Acquired>, std::time::Duration);
+    fn run<M: AsyncMutex>() -> (Vec<Acquired>, std::time::Duration) {
+        contended_lock_fairness::<M>()
+    }
+    let locks: [(&str, Run); 6] = [
+        ("aiosync (FIFO)", run::<aiosync::Lock<u64>>),
+        ("aiosync Bounded(16)", run::<BoundedLock<16>>),
+        ("aiosync Bounded(256)", run::<BoundedLock<256>>),
+        ("aiosync BOUNDED (1024)", run::<BoundedLock<1024>>),
+        ("async-lock", run::<async_lock::Mutex<u64>>),
+        ("tokio", run::<tokio::sync::Mutex<u64>>),
+    ];
+    eprintln!("running: fairness, {runs} runs per lock");
+    // Round-robin, as for the table, so that outside load hits every lock alike.
+    let mut all: Vec<(Vec<Acquired>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); locks.len()];
+    for _ in 0..runs {
+        for ((_, f), (acquired, per_op)) in locks.iter().zip(&mut all) {
+            let (seen, took) = f();
+            per_op.push(took.as_secs_f64() * 1e9 / (CONTENDED_TASKS * CONTENDED_ITERS) as f64);
+            acquired.extend(seen);
+        }
+    }
+    println!(
+        "\nFairness under the 64-task Lock load ({runs} runs of {} acquires each, instrumented): \
+         how many later acquires completed before an acquire (overtaken), and how long it waited.\n",
+        CONTENDED_TASKS * CONTENDED_ITERS
+    );
+    println!(
+        "| lock | ns per acquire (median run) | overtaken, worst | overtaken, p99.9 | overtaken, p99 \
+         | wait p50 | wait p99 | wait p99.9 | wait, worst |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for ((name, _), (acquired, per_op)) in locks.iter().zip(&mut all) {
+        per_op.sort_by(f64::total_cmp);
+        let mut overtaken: Vec<u64> = acquired.iter().map(|a| a.overtaken).collect();
+        let mut waits: Vec<f64> = acquired
+            .iter()
+            .map(|a| a.wait.as_secs_f64() * 1e6)
+            .collect();
+        overtaken.sort_unstable();
+        waits.sort_by(f64::total_cmp);
+        let at = |q: f64| ((overtaken.len() - 1) as f64 * q) as usize;
+        println!(
+            "| {name} | {} | {} | {} | {} | {:.1} µs | {:.1} µs | {:.1} µs | {:.1} µs |",
+            format_ns(per_op[per_op.len() / 2]),
+            overtaken[overtaken.len() - 1],
+            overtaken[at(0.999)],
+            overtaken[at(0.99)],
+            waits[at(0.5)],
+            waits[at(0.99)],
+            waits[at(0.999)],
+            waits[waits.len() - 1],
+        );
+    }
 }
 
 /// The second table: CPU time ÷ wall time of each multi-threaded row, per crate and for the
