@@ -747,7 +747,12 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             let before = self.queue.release_held();
             let cur = self.state.load(Ordering::Acquire);
             if cur & QUEUED != 0 && (before == 1 || cur >= ONE) {
-                self.release_with(self.queue.lock(), 0, true);
+                let q = self.queue.lock();
+                if self.limit != 0 {
+                    self.release_bounded(q, 0);
+                } else {
+                    self.release_with(q, 0, true);
+                }
             }
         }
         node.complete();
@@ -804,6 +809,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             // Still queued behind others, nothing assigned and nothing held back or left open:
             // the queue and `QUEUED` are as they should be.
             drop(q);
+        } else if BOUNDED {
+            self.release_bounded(q, owned);
         } else {
             self.release_with(q, owned, true);
         }

@@ -7,6 +7,12 @@
 //! release time; a granted waiter that has not resumed still counts as waiting, so newcomers
 //! queue behind it even while spare permits exist, and it hands them on when it resumes or is
 //! dropped; a notified Condition waiter is woken and re-acquires the lock when it next runs.
+//!
+//! The Lock and the semaphores also run under `Fairness::Bounded(k)` against the policy's rules:
+//! a release leaves its permit free while the oldest waiter has been bypassed fewer than `k`
+//! times, anyone not queued may then take it (counted), the oldest waiter takes it when it polls,
+//! and once the count reaches `k` releases (and a resumed waiter's spare permits) go to the
+//! queue in FIFO order. The count restarts whenever the oldest waiter changes.
 
 mod common;
 
@@ -15,7 +21,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, LockGuard, Semaphore, SemaphorePermit};
+use aiosync::{
+    BoundedSemaphore, Condition, Event, Fairness, Lock, LockGuard, Semaphore, SemaphorePermit,
+};
 use common::poll_noop;
 use proptest::prelude::*;
 
@@ -162,6 +170,13 @@ struct PermitModel {
     bounded: bool,
     /// A `Lock` counts a granted waiter as the holder, not a waiter (its `waiters()`).
     lock: bool,
+    /// `Some(k)` under `Fairness::Bounded(k)`.
+    limit: Option<usize>,
+    /// Bypasses of the oldest waiter, under the bounded policy.
+    bypassed: usize,
+    /// Bounded: acquires that took a permit on their first poll. Unlike `granted` waiters they
+    /// never queued, so they hand nothing on when they complete.
+    taken: Vec<usize>,
 }
 
 impl PermitModel {
@@ -173,29 +188,90 @@ impl PermitModel {
             forgotten: 0,
             bounded,
             lock,
+            limit: None,
+            bypassed: 0,
+            taken: Vec::new(),
         }
+    }
+
+    fn with_limit(mut self, limit: Option<usize>) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Under the bounded policy: whether the oldest waiter has been bypassed as often as allowed.
+    fn used_up(&self, limit: usize) -> bool {
+        !self.queue.is_empty() && self.bypassed >= limit
     }
 
     /// `locked()`: an acquire would wait.
     fn locked(&self) -> bool {
-        self.value == 0 || !self.queue.is_empty() || !self.granted.is_empty()
+        match self.limit {
+            None => self.value == 0 || !self.queue.is_empty() || !self.granted.is_empty(),
+            Some(limit) => self.value == 0 || self.used_up(limit),
+        }
+    }
+
+    /// Takes a permit without queueing, if `locked()` allows; counts a bypass.
+    fn take_now(&mut self) -> bool {
+        if self.locked() {
+            return false;
+        }
+        self.value -= 1;
+        if !self.queue.is_empty() {
+            self.bypassed += 1;
+        }
+        true
     }
 
     /// A new acquire of `slot`: the fast path, or the back of the queue.
     fn acquire(&mut self, slot: usize) {
-        if self.locked() {
-            self.queue.push_back(slot);
+        if self.take_now() {
+            if self.limit.is_some() {
+                self.taken.push(slot);
+            } else {
+                self.granted.push(slot);
+            }
         } else {
-            self.value -= 1;
-            self.granted.push(slot);
+            self.queue.push_back(slot);
         }
     }
 
+    /// Whether a poll of `slot` completes: granted, or (bounded) the oldest waiter finding a
+    /// free permit.
+    fn ready(&self, slot: usize) -> bool {
+        self.granted.contains(&slot)
+            || self.taken.contains(&slot)
+            || self.limit.is_some() && self.value > 0 && self.queue.front() == Some(&slot)
+    }
+
     /// `release()`: `_value += 1`, then `_wake_up_next()` wakes (at most) one pending waiter.
+    /// Bounded: the permit is left free unless the oldest waiter's count is used up.
     fn release_one(&mut self) {
+        if let Some(limit) = self.limit {
+            if self.queue.is_empty() || self.bypassed >= limit {
+                self.value += 1;
+                self.force();
+            } else {
+                self.value += 1;
+            }
+            return;
+        }
         match self.queue.pop_front() {
             Some(slot) => self.granted.push(slot),
             None => self.value += 1,
+        }
+    }
+
+    /// Bounded: every free permit goes to the queue in FIFO order.
+    fn force(&mut self) {
+        while self.value > 0 {
+            let Some(slot) = self.queue.pop_front() else {
+                break;
+            };
+            self.value -= 1;
+            self.bypassed = 0;
+            self.granted.push(slot);
         }
     }
 
@@ -216,6 +292,30 @@ impl PermitModel {
 
     /// `slot`'s acquire completed (`true`) or was cancelled.
     fn leave(&mut self, slot: usize, completed: bool) {
+        if let Some(limit) = self.limit {
+            if self.taken.contains(&slot) {
+                self.taken.retain(|&s| s != slot);
+                return;
+            }
+            if self.granted.contains(&slot) {
+                self.granted.retain(|&s| s != slot);
+                if !completed {
+                    self.release_one();
+                }
+            } else if self.queue.front() == Some(&slot) {
+                self.queue.pop_front();
+                self.bypassed = 0;
+                if completed {
+                    self.value -= 1; // the oldest waiter took the free permit
+                }
+            } else {
+                self.queue.retain(|&s| s != slot);
+            }
+            if self.used_up(limit) {
+                self.force();
+            }
+            return;
+        }
         if self.granted.contains(&slot) {
             self.granted.retain(|&s| s != slot);
             if !completed {
@@ -229,8 +329,19 @@ impl PermitModel {
 }
 
 fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, lock: bool, ops: &[PermitOp]) {
+    run_permits_fair(prim, initial, bounded, lock, None, ops);
+}
+
+fn run_permits_fair<P: Permits>(
+    prim: &P,
+    initial: usize,
+    bounded: bool,
+    lock: bool,
+    limit: Option<usize>,
+    ops: &[PermitOp],
+) {
     let mut slots: Vec<Slot<'_, P::Guard<'_>>> = (0..SLOTS).map(|_| Slot::Empty).collect();
-    let mut m = PermitModel::new(initial, bounded, lock);
+    let mut m = PermitModel::new(initial, bounded, lock).with_limit(limit);
     for (step, &op) in ops.iter().enumerate() {
         match op {
             PermitOp::Acquire(i) | PermitOp::Poll(i) => {
@@ -239,7 +350,7 @@ fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, lock: bool, 
                     m.acquire(i);
                 }
                 if let Slot::Waiting(fut) = &mut slots[i] {
-                    let expect_ready = m.granted.contains(&i);
+                    let expect_ready = m.ready(i);
                     match poll_noop(fut.as_mut()) {
                         Poll::Ready(guard) => {
                             assert!(expect_ready, "step {step}: {op:?} completed out of turn");
@@ -258,10 +369,9 @@ fn run_permits<P: Permits>(prim: &P, initial: usize, bounded: bool, lock: bool, 
             PermitOp::TryAcquire(i) => {
                 if let Slot::Empty = slots[i] {
                     let got = prim.try_acquire();
-                    let expect = !m.locked();
+                    let expect = m.take_now();
                     assert_eq!(got.is_some(), expect, "step {step}: {op:?}");
                     if let Some(guard) = got {
-                        m.value -= 1;
                         slots[i] = Slot::Holding(guard);
                     }
                 }
@@ -385,6 +495,32 @@ proptest! {
     #[test]
     fn bounded_semaphore_matches_the_model(initial in 0..3usize, ops in permit_ops()) {
         run_permits(&BoundedSemaphore::new(initial), initial, true, false, &ops);
+    }
+
+    #[test]
+    fn bounded_bypass_lock_matches_the_model(k in 1..3usize, ops in permit_ops()) {
+        let lock = Lock::with_fairness((), Fairness::Bounded(k as u32));
+        run_permits_fair(&lock, 1, false, true, Some(k), &ops);
+    }
+
+    #[test]
+    fn bounded_bypass_semaphore_matches_the_model(
+        k in 1..3usize,
+        initial in 0..3usize,
+        ops in permit_ops(),
+    ) {
+        let sem = Semaphore::with_fairness(initial, Fairness::Bounded(k as u32));
+        run_permits_fair(&sem, initial, false, false, Some(k), &ops);
+    }
+
+    #[test]
+    fn bounded_bypass_bounded_semaphore_matches_the_model(
+        k in 1..3usize,
+        initial in 0..3usize,
+        ops in permit_ops(),
+    ) {
+        let sem = BoundedSemaphore::with_fairness(initial, Fairness::Bounded(k as u32));
+        run_permits_fair(&sem, initial, true, false, Some(k), &ops);
     }
 
     #[test]
