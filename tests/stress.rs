@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use aiosync::{BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use aiosync::{BoundedSemaphore, Condition, Event, Fairness, Lock, Semaphore};
 use common::{poll_noop, scaled, yield_now};
 
 const TASKS: usize = 16;
@@ -177,15 +177,21 @@ fn round(seed: u64, ops: usize) {
         .enable_time()
         .build()
         .unwrap();
+    // Half the rounds run the Lock and the semaphores under the bounded-bypass policy, with a
+    // small bound so that forced hand-offs are frequent.
+    let fairness = match seed % 2 {
+        0 => Fairness::Fifo,
+        _ => Fairness::Bounded(1 + (seed / 2 % 3) as u32),
+    };
     let shared = Arc::new(Shared {
-        lock: Lock::new(0),
+        lock: Lock::with_fairness(0, fairness),
         in_lock: AtomicUsize::new(0),
-        sem: Semaphore::new(SEM_PERMITS),
+        sem: Semaphore::with_fairness(SEM_PERMITS, fairness),
         sem_holders: AtomicUsize::new(0),
-        bounded: BoundedSemaphore::new(BOUND),
+        bounded: BoundedSemaphore::with_fairness(BOUND, fairness),
         bounded_holders: AtomicUsize::new(0),
         event: Event::new(),
-        tokens: Lock::new(0),
+        tokens: Lock::with_fairness(0, fairness),
         not_empty: Condition::new(),
         consumed: AtomicUsize::new(0),
     });
