@@ -34,9 +34,13 @@
 /// - Once the count is used up, the Lock's next release is its hand-off, and a semaphore's
 ///   releases are set aside for it until its request is covered (as under `Fifo`).
 ///
-/// `Bounded(0)` is `Fifo`. [`Fairness::BOUNDED`] is `Bounded(`[`DEFAULT_BYPASSES`]`)`.
+/// `Bounded(0)` is `Fifo`. [`Fairness::BOUNDED`] is `Bounded(`[`DEFAULT_BYPASSES`]`)`, 1024.
 ///
 /// [`DEFAULT_BYPASSES`]: Fairness::DEFAULT_BYPASSES
+///
+/// A task at the head of the queue is woken when the lock is left free for it, and takes it if
+/// it gets there first; otherwise it waits again. The count is per oldest waiter: it starts at 0
+/// whenever a waiter reaches the head.
 ///
 /// ## Which to pick
 ///
@@ -47,9 +51,16 @@
 ///
 /// `Bounded` for throughput under that kind of contention: shared counters, caches, connection
 /// pools, where a task that already runs should not wait for one that has to be scheduled. The
-/// worst case of an acquire stays bounded by a count, unlike a lock that barges freely (a waiter
-/// of async-lock's `Mutex` can be bypassed for 500 µs, of a plain spin lock forever). A smaller
-/// `k` is closer to FIFO; a larger one switches tasks less often.
+/// worst case of an acquire stays bounded by a count, unlike a lock that barges freely.
+///
+/// Choosing `k`: each forced hand-off costs a task switch, paid once per `k + 1` acquisitions
+/// while the lock is contended, and the oldest waiter waits for at most `k` critical sections
+/// of others. The default, 1024, keeps the hand-offs to a few percent of the throughput of free
+/// barging when critical sections are short (on the repository's 64-task benchmark an acquire
+/// of a `Lock` under `Bounded(16)` took 1.7 times as long as under `Bounded(1024)`), while the
+/// oldest waiter's wait stays at 1024 critical sections: tens of microseconds for critical
+/// sections of tens of nanoseconds, where parking_lot and async-lock bound it by 0.5 ms of
+/// time. With long critical sections, a smaller `k` bounds the wait in time too.
 ///
 /// asyncio has only FIFO; `Bounded` departs from its semantics on purpose (see the README).
 ///
