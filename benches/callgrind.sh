@@ -4,7 +4,8 @@
 # difference of the totals over the difference of the counts leaves out start-up and set-up.
 # Workloads (src/bin/fastpath.rs): uncontended acquire+release, hand-off to one of 10 queued
 # acquires, an acquire queued behind 10 and cancelled, one of 10 Event waiters woken, one item
-# through the Condition bounded buffer on one thread.
+# through the Condition bounded buffer on one thread, an acquire+release that bypasses a queued
+# acquire (the bounded policy's path; async-lock's for comparison).
 #
 # Usage:
 #   benches/callgrind.sh [WORKLOAD...]        print a table (default: every workload)
@@ -53,7 +54,8 @@ per_op() {
 if [ $# -eq 0 ]; then
     set -- aiosync-lock aiosync-semaphore std-mutex tokio-mutex \
         aiosync-handoff futures-intrusive-handoff aiosync-cancel futures-intrusive-cancel \
-        aiosync-event futures-intrusive-event aiosync-condition futures-intrusive-condition
+        aiosync-event futures-intrusive-event aiosync-condition futures-intrusive-condition \
+        aiosync-bypass async-lock-bypass
 fi
 
 case $mode in

@@ -204,6 +204,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     }
 
     #[cold]
+    #[inline(never)]
     fn release_locked<'a>(&'a self, q: Locked<'a, HOLD>, n: usize) {
         self.release_with(q, n, false);
     }
@@ -378,7 +379,9 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         self.poll_acquire_slow(node, n, cx)
     }
 
-    /// A request's first poll, after the fast path failed.
+    /// A request's first poll, after the fast path failed. Only a dispatch, so that neither
+    /// policy pays for the other's stack frame.
+    #[inline(never)]
     fn poll_idle_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         if self.limit != 0 {
             return if HOLD {
@@ -387,6 +390,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 self.lock_poll_idle(node, cx)
             };
         }
+        self.poll_idle_fifo(node, n, cx)
+    }
+
+    #[inline(never)]
+    fn poll_idle_fifo(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         self.poll_idle::<false>(node, n, cx)
     }
 
@@ -556,33 +564,39 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// may, otherwise queues.
     #[inline(never)]
     fn lock_poll_idle(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
-        if !self.lock_bypass() {
-            // Cloned before locking: a waker's clone may run arbitrary code.
-            let waker = cx.waker().clone();
-            let mut q = self.queue.lock();
-            loop {
-                // A release may have come since: try again, now that `QUEUED` cannot change.
-                if self.lock_bypass() {
-                    drop(q);
-                    drop(waker);
-                    break;
-                }
-                // With `QUEUED`, the lock is held or the count used up: queue behind the
-                // others. If a release frees it meanwhile, the oldest waiter will find it.
-                // Without, the lock is held and nobody waits: become the oldest waiter.
-                if self.state.load(Ordering::Acquire) & QUEUED != 0
-                    || self
-                        .state
-                        .compare_exchange(0, QUEUED, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok()
-                {
-                    q.push_back(node, 1, waker);
-                    return Poll::Pending;
-                }
+        if self.lock_bypass() {
+            node.complete();
+            return Poll::Ready(());
+        }
+        self.lock_queue(node, cx)
+    }
+
+    #[inline(never)]
+    fn lock_queue(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
+        // Cloned before locking: a waker's clone may run arbitrary code.
+        let waker = cx.waker().clone();
+        let mut q = self.queue.lock();
+        loop {
+            // A release may have come since: try again, now that `QUEUED` cannot change.
+            if self.lock_bypass() {
+                drop(q);
+                drop(waker);
+                node.complete();
+                return Poll::Ready(());
+            }
+            // With `QUEUED`, the lock is held or the count used up: queue behind the others. If
+            // a release frees it meanwhile, the oldest waiter will find it. Without, the lock is
+            // held and nobody waits: become the oldest waiter.
+            if self.state.load(Ordering::Acquire) & QUEUED != 0
+                || self
+                    .state
+                    .compare_exchange(0, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                q.push_back(node, 1, waker);
+                return Poll::Pending;
             }
         }
-        node.complete();
-        Poll::Ready(())
     }
 
     /// A queued `Lock` waiter's poll under the bounded policy: granted by a forced hand-off, or
@@ -675,6 +689,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// The holder of a `Lock` under the bounded policy releases it with the mutex held, so the
     /// word is stable: a forced hand-off once the oldest waiter's count is used up, otherwise the
     /// lock is left free and the oldest waiter woken.
+    #[inline(never)]
     fn lock_release_locked<'a>(&'a self, mut q: Locked<'a, HOLD>) {
         let cur = self.state.load(Ordering::Acquire);
         let (next, waker) = if q.is_empty() {

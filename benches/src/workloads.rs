@@ -310,6 +310,22 @@ pub fn queued_hand_off<M: AsyncMutex>(n: usize, iters: u64) -> Duration {
     start.elapsed()
 }
 
+/// One acquire is queued behind the lock and never polled again; each step acquires and
+/// releases the lock ahead of it: a barging lock's path under contention, without the
+/// contention. Timed: the steps.
+pub fn bypass_queued<M: AsyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let held = now!(m.lock());
+    let mut waiter = Slots::new(1, || m.lock());
+    waiter.poll_pending(0);
+    drop(held);
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _g = now!(m.lock());
+    }
+    start.elapsed()
+}
+
 pub const CHURN_QUEUED: usize = 100_000;
 pub const CHURN_CANCELLED: usize = CHURN_QUEUED / 2;
 

@@ -1,13 +1,15 @@
 //! `fastpath WHAT N`: N operations of one kind on one primitive, on one thread, for counting
 //! instructions under callgrind (see `callgrind.sh`). WHAT is one of the names below; an
 //! operation is an uncontended acquire+release, a hand-off to one of 10 queued acquires, an
-//! acquire queued behind 10 others and cancelled, one of 10 Event waiters woken, or one item
-//! through the two-producer, two-consumer Condition bounded buffer (N a multiple of 40,000).
+//! acquire queued behind 10 others and cancelled, one of 10 Event waiters woken, one item
+//! through the two-producer, two-consumer Condition bounded buffer (N a multiple of 40,000), or
+//! an acquire+release that bypasses a queued acquire (barging locks only; aiosync's under
+//! `Fairness::Bounded(u32::MAX)`, so that the bound never forces a hand-off).
 
-use aiosync_bench::peers::{AiosyncBuffer, FuturesIntrusiveBuffer};
+use aiosync_bench::peers::{AiosyncBuffer, BoundedLock, FuturesIntrusiveBuffer};
 use aiosync_bench::workloads::{
-    BUFFER_ITEMS, bounded_buffer, event_wake, queued_cancel, queued_hand_off, sync_lock,
-    uncontended_lock, uncontended_semaphore,
+    BUFFER_ITEMS, bounded_buffer, bypass_queued, event_wake, queued_cancel, queued_hand_off,
+    sync_lock, uncontended_lock, uncontended_semaphore,
 };
 
 type FiMutex = futures_intrusive::sync::Mutex<u64>;
@@ -36,6 +38,8 @@ fn main() {
         "futures-intrusive-event" => event_wake::<FiEvent>(QUEUED, n / QUEUED as u64),
         "aiosync-condition" => bounded_buffer::<AiosyncBuffer>(1, n / items),
         "futures-intrusive-condition" => bounded_buffer::<FuturesIntrusiveBuffer>(1, n / items),
+        "aiosync-bypass" => bypass_queued::<BoundedLock<{ u32::MAX }>>(n),
+        "async-lock-bypass" => bypass_queued::<async_lock::Mutex<u64>>(n),
         _ => {
             eprintln!("unknown workload {what}");
             std::process::exit(2);
