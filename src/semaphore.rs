@@ -720,7 +720,8 @@ macro_rules! shared_methods {
             /// Whether [`acquire`](Self::acquire) would wait: no permit is available, or tasks
             /// wait first (asyncio's FIFO rule: a waiter granted permits that has not resumed yet
             /// still counts, so newcomers queue even while spare permits exist). asyncio's
-            /// `locked()`.
+            /// `locked()`. Under [`Fairness::Bounded`], waiting tasks hold an acquire back only
+            /// once the oldest of them has been bypassed as often as allowed.
             ///
             /// # Examples
             ///

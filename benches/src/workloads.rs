@@ -369,18 +369,27 @@ pub fn queued_cancel<M: AsyncMutex>(n: usize, iters: u64) -> Duration {
 /// What one acquire saw in [`contended_lock_fairness`].
 #[derive(Clone, Copy, Debug)]
 pub struct Acquired {
-    /// Acquires that started after this one and completed before it.
+    /// Acquires that took their ticket after this one did and completed before it.
     pub overtaken: u64,
+    /// Of those, the ones that took their ticket after this acquire was queued (its first poll
+    /// returned `Pending`): they cannot have queued ahead of it, so each is a bypass. 0 for an
+    /// acquire that did not queue.
+    pub bypassed: u64,
     /// Time from the start of `lock()` to holding the guard.
     pub wait: Duration,
 }
 
+/// One acquire's raw record: its ticket, the ticket count once it was queued (`u64::MAX` if it
+/// did not queue), its completion order, and its wait.
+type Record = (u64, u64, u64, Duration);
+
 /// The 64-task workload of [`contended_lock`], once, with every acquire instrumented: it takes
-/// an arrival ticket before calling `lock()`, and the counter the lock protects gives the order
-/// acquires completed in. An acquire is overtaken by every later ticket that completed before
-/// it. Measured from outside the lock, so two acquires that arrive together on the two workers
-/// may be counted in either order: a FIFO lock can show an overtake of 1. Returns every acquire,
-/// and the time the run took (the instrumentation included).
+/// an arrival ticket before its first poll, reads the ticket count again right after a first
+/// poll that returned `Pending`, and the counter the lock protects gives the order acquires
+/// completed in. An acquire is overtaken by every later ticket that completed before it; a
+/// worker preempted between the ticket and the queueing inflates that, so the bypasses (later
+/// than the queueing) are counted apart. Returns every acquire, and the time the run took (the
+/// instrumentation included).
 pub fn contended_lock_fairness<M: AsyncMutex>() -> (Vec<Acquired>, Duration) {
     let rt = runtime(CONTENDED_WORKERS);
     let m = Arc::new(M::new());
@@ -391,16 +400,28 @@ pub fn contended_lock_fairness<M: AsyncMutex>() -> (Vec<Acquired>, Duration) {
             .map(|_| {
                 let (m, tickets) = (m.clone(), tickets.clone());
                 tokio::spawn(async move {
-                    let mut seen = Vec::with_capacity(CONTENDED_ITERS as usize);
+                    let mut seen: Vec<Record> = Vec::with_capacity(CONTENDED_ITERS as usize);
                     for _ in 0..CONTENDED_ITERS {
-                        let ticket = tickets.fetch_add(1, Ordering::Relaxed);
+                        let mut lock = pin!(m.lock());
+                        let ticket = tickets.fetch_add(1, Ordering::SeqCst);
                         let asked = Instant::now();
-                        let mut g = m.lock().await;
+                        let mut queued = None;
+                        let mut g = std::future::poll_fn(|cx| {
+                            let poll = lock.as_mut().poll(cx);
+                            if queued.is_none() {
+                                queued = Some(match poll {
+                                    Poll::Pending => tickets.load(Ordering::SeqCst),
+                                    Poll::Ready(_) => u64::MAX,
+                                });
+                            }
+                            poll
+                        })
+                        .await;
                         let wait = asked.elapsed();
                         let order = *g;
                         *g += 1;
                         drop(g);
-                        seen.push((ticket, order, wait));
+                        seen.push((ticket, queued.unwrap_or(u64::MAX), order, wait));
                     }
                     seen
                 })
@@ -415,31 +436,96 @@ pub fn contended_lock_fairness<M: AsyncMutex>() -> (Vec<Acquired>, Duration) {
     (overtakes(records), elapsed)
 }
 
-/// For (ticket, completion order, wait) triples whose tickets and orders are each `0..n`:
-/// how many later tickets completed earlier, per acquire. A Fenwick tree over completion
-/// orders, filled in decreasing ticket order.
-fn overtakes(mut records: Vec<(u64, u64, Duration)>) -> Vec<Acquired> {
-    let n = records.len();
-    records.sort_unstable_by_key(|r| r.0);
-    let mut tree = vec![0u64; n + 1];
-    let mut out = Vec::with_capacity(n);
-    for &(_, order, wait) in records.iter().rev() {
-        let order = order as usize;
-        // Later tickets already in the tree that completed before this one.
-        let (mut i, mut earlier) = (order, 0);
-        while i > 0 {
-            earlier += tree[i];
-            i &= i - 1;
-        }
-        let mut i = order + 1;
-        while i <= n {
-            tree[i] += 1;
+/// A Fenwick tree over completion orders `0..n`: how many inserted acquires completed before a
+/// given one.
+struct Completed(Vec<u64>);
+
+impl Completed {
+    fn insert(&mut self, order: u64) {
+        let mut i = order as usize + 1;
+        while i < self.0.len() {
+            self.0[i] += 1;
             i += i & i.wrapping_neg();
         }
-        out.push(Acquired {
-            overtaken: earlier,
-            wait,
-        });
     }
-    out
+
+    fn before(&self, order: u64) -> u64 {
+        let (mut i, mut count) = (order as usize, 0);
+        while i > 0 {
+            count += self.0[i];
+            i &= i - 1;
+        }
+        count
+    }
+}
+
+/// Per acquire, for records whose tickets and completion orders are each `0..n`: how many
+/// acquires with a later ticket, and with a ticket from after its queueing, completed before
+/// it. Acquires are inserted in decreasing ticket order; each query runs once every ticket it
+/// counts is in.
+fn overtakes(mut records: Vec<Record>) -> Vec<Acquired> {
+    let n = records.len();
+    records.sort_unstable_by_key(|r| r.0);
+    // Queries: (first ticket counted, completion order, index), by decreasing first ticket.
+    let mut queries: Vec<(u64, u64, usize)> = Vec::with_capacity(2 * n);
+    for (i, &(ticket, queued, order, _)) in records.iter().enumerate() {
+        queries.push((ticket + 1, order, 2 * i));
+        if queued != u64::MAX {
+            queries.push((queued, order, 2 * i + 1));
+        }
+    }
+    queries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let mut answers = vec![0u64; 2 * n];
+    let mut tree = Completed(vec![0; n + 1]);
+    let mut next = n; // records[next..] are in the tree
+    for (from, order, slot) in queries {
+        while next > 0 && records[next - 1].0 >= from {
+            next -= 1;
+            tree.insert(records[next].2);
+        }
+        answers[slot] = tree.before(order);
+    }
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Acquired {
+            overtaken: answers[2 * i],
+            bypassed: answers[2 * i + 1],
+            wait: r.3,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overtakes_match_a_direct_count() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for n in [1usize, 2, 5, 40, 300] {
+            let mut orders: Vec<u64> = (0..n as u64).collect();
+            rng.shuffle(&mut orders);
+            let records: Vec<Record> = (0..n as u64)
+                .map(|t| {
+                    let queued = match rng.bool() {
+                        true => t + rng.u64(0..=3),
+                        false => u64::MAX,
+                    };
+                    (t, queued, orders[t as usize], Duration::from_nanos(t))
+                })
+                .collect();
+            let mut shuffled = records.clone();
+            rng.shuffle(&mut shuffled);
+            let got = overtakes(shuffled);
+            for (a, got) in records.iter().zip(&got) {
+                let count =
+                    |from: u64| records.iter().filter(|b| b.0 >= from && b.2 < a.2).count() as u64;
+                assert_eq!(got.overtaken, count(a.0 + 1));
+                let bypassed = if a.1 == u64::MAX { 0 } else { count(a.1) };
+                assert_eq!(got.bypassed, bypassed);
+                assert_eq!(got.wait, a.3);
+            }
+        }
+    }
 }
