@@ -474,7 +474,7 @@ fn overtakes(mut records: Vec<Record>) -> Vec<Acquired> {
             queries.push((queued, order, 2 * i + 1));
         }
     }
-    queries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    queries.sort_unstable_by_key(|q| std::cmp::Reverse(q.0));
     let mut answers = vec![0u64; 2 * n];
     let mut tree = Completed(vec![0; n + 1]);
     let mut next = n; // records[next..] are in the tree
