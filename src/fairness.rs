@@ -57,7 +57,7 @@
 /// while the lock is contended, and the oldest waiter waits for at most `k` critical sections
 /// of others. The default, 1024, keeps the hand-offs to a few percent of the throughput of free
 /// barging when critical sections are short (on the repository's 64-task benchmark an acquire
-/// of a `Lock` under `Bounded(16)` took 1.7 times as long as under `Bounded(1024)`), while the
+/// of a `Lock` under `Bounded(16)` took about 1.6 times as long as under `Bounded(1024)`), while the
 /// oldest waiter's wait stays at 1024 critical sections: tens of microseconds for critical
 /// sections of tens of nanoseconds, where parking_lot and async-lock bound it by 0.5 ms of
 /// time. With long critical sections, a smaller `k` bounds the wait in time too.
