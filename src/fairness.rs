@@ -84,6 +84,9 @@ pub enum Fairness {
     #[default]
     Fifo,
     /// The oldest waiter may be bypassed at most this many times before releases go to it.
+    ///
+    /// On a 32-bit target a [`Lock`](crate::Lock) caps it at `usize::MAX / 8` (2^29 − 1), which
+    /// its [`fairness`](crate::Lock::fairness) reports; nothing else has a cap.
     Bounded(u32),
 }
 

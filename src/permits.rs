@@ -64,6 +64,8 @@ const ONE: usize = 2;
 const NOTIFIED: usize = 4;
 /// A `Lock` under the bounded policy only, with `QUEUED`: one bypass of the oldest waiter.
 const BYPASS: usize = 8;
+/// The largest bound a `Lock` can count to in its word (below `u32::MAX` only on 32-bit targets).
+const MAX_LOCK_BYPASSES: usize = usize::MAX / BYPASS;
 
 /// The largest number of permits a semaphore can hold.
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
@@ -88,6 +90,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 queue: WaitQueue::new(),
                 limit: match fairness {
                     Fairness::Fifo => 0,
+                    // A `Lock` counts in its word, above three bits: on a 32-bit target that
+                    // holds fewer than `u32::MAX` bypasses.
+                    Fairness::Bounded(limit) if !HOLD && limit as usize > MAX_LOCK_BYPASSES => {
+                        MAX_LOCK_BYPASSES as u32
+                    }
                     Fairness::Bounded(limit) => limit,
                 },
                 bypassed: AtomicU32::new(0),

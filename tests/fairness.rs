@@ -25,6 +25,16 @@ fn fifo_is_the_default_and_bounded_zero_is_fifo() {
     assert!(format!("{sem:?}").contains("Bounded(3)"));
 }
 
+/// A Lock counts bypasses in its word, which on 32-bit targets cannot hold `u32::MAX` of them.
+#[test]
+fn a_lock_caps_its_bound_at_what_its_word_can_count() {
+    let lock = Lock::with_fairness((), Fairness::Bounded(u32::MAX));
+    let expected = u32::try_from(usize::MAX / 8).unwrap_or(u32::MAX);
+    assert_eq!(lock.fairness(), Fairness::Bounded(expected));
+    let sem = Semaphore::with_fairness(1, Fairness::Bounded(u32::MAX));
+    assert_eq!(sem.fairness(), Fairness::Bounded(u32::MAX));
+}
+
 /// Holds the lock with one waiter queued, then releases and re-acquires with `try_acquire` (a
 /// task that releases and acquires again) until that fails; returns how many succeeded.
 fn bypasses_of_a_lock(lock: &Lock<u32>) -> usize {

@@ -10,9 +10,9 @@ use aiosync::event::Wait as EventWait;
 use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
 use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
 use aiosync::{
-    Barrier, BarrierWaitResult, BoundedSemaphore, BrokenBarrier, Condition, Event, Lock, LockGuard,
-    MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard, OwnedSemaphorePermit, Semaphore,
-    SemaphorePermit,
+    Barrier, BarrierWaitResult, BoundedSemaphore, BrokenBarrier, Condition, Event, Fairness, Lock,
+    LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard, OwnedSemaphorePermit,
+    Semaphore, SemaphorePermit,
 };
 
 fn send_sync_debug<T: Send + Sync + Debug + ?Sized>() {}
@@ -46,6 +46,7 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<BarrierWait<'static>>();
     send_sync_debug::<BarrierWaitResult>();
     send_sync_debug::<BrokenBarrier>();
+    send_sync_debug::<Fairness>();
 }
 
 /// Owned guards and permits borrow nothing: they can be moved into `'static` tasks.
