@@ -200,7 +200,7 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
-        (self.raw.try_lock() || self.raw.try_bypass(1)).then(|| LockGuard::new(self))
+        self.raw.try_take(1).then(|| LockGuard::new(self))
     }
 
     /// Like [`acquire`](Lock::acquire), for a lock in an [`Arc`]: the guard keeps the lock alive
@@ -244,7 +244,9 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock_arc")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
-        (self.raw.try_lock() || self.raw.try_bypass(1)).then(|| OwnedLockGuard::new(self.clone()))
+        self.raw
+            .try_take(1)
+            .then(|| OwnedLockGuard::new(self.clone()))
     }
 
     /// Blocks the current thread until the lock is acquired, for synchronous code sharing the

@@ -275,10 +275,21 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         true
     }
 
-    /// `try_acquire` after its fast path failed: under the bounded policy, takes `n` permits ahead
-    /// of the queue if allowed.
+    /// The primitives' `try_acquire`: takes `n` permits if nobody waits or, under the bounded
+    /// policy, if the oldest waiter may be bypassed.
+    #[inline]
+    pub(crate) fn try_take(&self, n: usize) -> bool {
+        let taken = if !HOLD && n == 1 {
+            self.try_lock()
+        } else {
+            self.try_acquire(n)
+        };
+        taken || self.try_bypass(n)
+    }
+
+    /// `try_take` after its fast path failed.
     #[cold]
-    pub(crate) fn try_bypass(&self, n: usize) -> bool {
+    fn try_bypass(&self, n: usize) -> bool {
         if self.limit == 0 {
             return false;
         }

@@ -65,7 +65,8 @@ impl Counter {
 
     fn try_acquire(&self, n: usize) -> Option<SemaphorePermit<'_>> {
         self.check_request(n).ok()?;
-        (self.raw.try_acquire(n) || self.raw.try_bypass(n))
+        self.raw
+            .try_take(n)
             .then(|| SemaphorePermit { sem: self, n })
     }
 }
