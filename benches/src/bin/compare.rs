@@ -101,7 +101,7 @@ fn main() {
     );
     print_cpu_per_wall(&results);
     print_bounded_against_async_lock(&results);
-    if "fairness".contains(&filter) || filter.is_empty() {
+    if "fairness".contains(&filter) {
         print_fairness(if quick { 1 } else { 5 });
     }
 }
@@ -111,9 +111,7 @@ fn print_bounded_against_async_lock(results: &[(Row, Measured)]) {
     let of = |m: &Measured, name: &str| m.medians[CRATES.iter().position(|c| *c == name)?];
     let rows: Vec<_> = results
         .iter()
-        .filter(|(r, m)| {
-            r.workers > 1 || r.name.contains("ping-pong") && of(m, "async-lock").is_some()
-        })
+        .filter(|(r, _)| r.workers > 1 || r.name.contains("ping-pong"))
         .filter_map(|(r, m)| {
             Some((
                 r,
