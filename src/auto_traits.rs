@@ -148,3 +148,15 @@
 //! fn check<T: Send>() {}
 //! check::<aiosync::condition::Wait<'static, LockGuard<'static, Rc<u8>>>>();
 //! ```
+//!
+//! `Lock<u8>` is not `RefUnwindSafe`: it does not poison, so a panic that unwinds out of a
+//! critical section with the value half changed leaves it that way for the next holder. As with
+//! std's `Mutex` before poisoning, `AssertUnwindSafe` is the caller's statement that this is
+//! fine. The other primitives hold no value and are unwind-safe (`tests/types.rs`).
+//!
+//! ```compile_fail,E0277
+//! use std::panic::RefUnwindSafe;
+//! use aiosync::Lock;
+//! fn check<T: RefUnwindSafe>() {}
+//! check::<Lock<u8>>();
+//! ```

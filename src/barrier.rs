@@ -687,3 +687,8 @@ impl fmt::Debug for Wait<'_> {
             .finish()
     }
 }
+
+// A waker that panics finds the Barrier consistent: every state change is committed before user
+// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+impl std::panic::UnwindSafe for Barrier {}
+impl std::panic::RefUnwindSafe for Barrier {}

@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::{Pin, pin};
 use core::task::{Context, Poll, ready};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::time::{Duration, Instant};
 
 use futures_core::FusedFuture;
@@ -464,6 +465,11 @@ impl Condition {
     }
 }
 
+// A waker that panics finds the Condition consistent: every state change is committed before user
+// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+impl UnwindSafe for Condition {}
+impl RefUnwindSafe for Condition {}
+
 impl Default for Condition {
     fn default() -> Self {
         Condition::new()
@@ -515,20 +521,30 @@ pin_project! {
                 return; // Not waiting: any guard still held is dropped with the future.
             };
             if *this.reacquiring {
+                // The notification this waiter consumed goes to the next one (CPython
+                // gh-112202), even if passing the lock on below panics in a waker.
+                let _pass_on = PassOn(this.cond);
                 // Leaves the lock's queue, passing the lock on if it was handed to us.
                 G::parked_lock(parked).raw.cancel_acquire(node, 1);
             } else {
                 let mut q = this.cond.waiters.lock();
                 let (state, _, waker) = q.remove(node);
                 drop(q);
+                // Only a notified waiter has a notification to pass on.
+                let _pass_on = (state == WaiterState::Woken).then(|| PassOn(this.cond));
+                // User code: should it panic, `_pass_on` still passes the notification on.
                 drop(waker);
-                if state != WaiterState::Woken {
-                    return; // never notified: nothing to pass on
-                }
             }
-            // The notification this waiter consumed goes to the next one (CPython gh-112202).
-            this.cond.wake(1);
         }
+    }
+}
+
+/// Passes one notification on when dropped, by unwinding too.
+struct PassOn<'a>(&'a Condition);
+
+impl Drop for PassOn<'_> {
+    fn drop(&mut self) {
+        self.0.wake(1);
     }
 }
 
@@ -548,8 +564,9 @@ impl<G: Guard> Future for Wait<'_, G> {
         if !*this.reacquiring {
             match node.state() {
                 WaiterState::Idle => {
-                    let guard = this.guard.take().expect("`Wait` polled after completion");
+                    // Cloned first: should the clone panic, the guard is still in the future.
                     let waker = cx.waker().clone();
+                    let guard = this.guard.take().expect("`Wait` polled after completion");
                     let mut q = this.cond.waiters.lock();
                     q.push_back(node, 0, waker);
                     drop(q);

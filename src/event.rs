@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::time::Duration;
 
 use futures_core::FusedFuture;
@@ -226,6 +227,11 @@ impl Event {
 fn generation(state: usize) -> usize {
     (state / GENERATION) & MAX_VALUE
 }
+
+// A waker that panics finds the Event consistent: every state change is committed before user
+// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+impl UnwindSafe for Event {}
+impl RefUnwindSafe for Event {}
 
 impl Default for Event {
     fn default() -> Self {

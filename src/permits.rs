@@ -56,7 +56,7 @@ use core::task::{Context, Poll, Waker};
 
 use crate::Fairness;
 use crate::loom::{AtomicU32, AtomicUsize, Ordering};
-use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList, wake};
 
 const QUEUED: usize = 1;
 const ONE: usize = 2;
@@ -155,6 +155,13 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         if self.limit != 0 {
             return self.lock_unlock_bounded();
         }
+        self.lock_hand_off();
+    }
+
+    /// A FIFO Lock's hand-off, apart from the dispatch so that the bounded policy's paths do not
+    /// pay for its stack frame.
+    #[inline(never)]
+    fn lock_hand_off(&self) {
         let mut q = self.queue.lock();
         if q.is_empty() {
             // The last waiter left between our compare-exchange and the lock.
@@ -166,9 +173,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             self.state.store(0, Ordering::Release);
         }
         drop(q);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake(waker);
     }
 
     /// Takes `n` permits if they are available and nobody is waiting.
@@ -251,9 +256,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             None
         };
         drop(q);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake(waker);
     }
 
     /// Under the bounded policy, with `QUEUED` set in `cur`: takes `n` permits ahead of the queue
@@ -290,6 +293,10 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// `try_take` after its fast path failed.
     #[cold]
     fn try_bypass(&self, n: usize) -> bool {
+        if n == 0 {
+            // Nothing to take, so nobody to overtake.
+            return true;
+        }
         if self.limit == 0 {
             return false;
         }
@@ -401,6 +408,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// policy pays for the other's stack frame.
     #[inline(never)]
     fn poll_idle_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
+        if n == 0 {
+            // Nothing to wait for: a request for no permits never queues, whoever waits.
+            node.complete();
+            return Poll::Ready(());
+        }
         if self.limit != 0 {
             return if HOLD {
                 self.poll_idle_bounded(node, n, cx)
@@ -420,17 +432,17 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     fn poll_acquire_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
             WaiterState::Idle => self.poll_idle_slow(node, n, cx),
-            WaiterState::Queued if self.limit != 0 && HOLD => self.poll_queued_bounded(node, cx),
+            WaiterState::Queued if self.limit != 0 && HOLD => self.poll_queued_bounded(node, n, cx),
             WaiterState::Queued if self.limit != 0 => self.lock_poll_queued(node, cx),
             WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
-                    self.resume_granted(node);
+                    self.resume_granted(node, n);
                     Poll::Ready(())
                 }
                 Poll::Pending => Poll::Pending,
             },
             WaiterState::Woken => {
-                self.resume_granted(node);
+                self.resume_granted(node, n);
                 Poll::Ready(())
             }
             WaiterState::Done => panic!("acquire future polled after completion"),
@@ -491,6 +503,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         }
         drop(q);
         node.complete();
+        self.then_drop(n, waker);
         Poll::Ready(())
     }
 
@@ -503,14 +516,15 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// atomic if it is the oldest and they cover what it still needs; otherwise it makes sure it
     /// will be woken.
     #[cold]
-    fn poll_queued_bounded(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll_queued_bounded(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         let mut fresh = None;
         loop {
             let mut q = self.queue.lock();
             if node.state() != WaiterState::Queued {
                 drop(q);
+                // Still `Woken` if this panics: the future's drop passes the grant on.
                 drop(fresh);
-                self.resume_granted(node);
+                self.resume_granted(node, n);
                 return Poll::Ready(());
             }
             let cur = self.state.load(Ordering::Acquire);
@@ -519,10 +533,13 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                 self.bypassed.store(0, Ordering::Relaxed);
                 // `QUEUED` is set, so only mutex holders change the word.
                 self.state.store(cur - need * ONE, Ordering::Release);
-                // The next oldest waiter may find enough for it too.
+                node.complete();
+                // The next oldest waiter may find enough for it too. Its waker and ours are user
+                // code: should one panic, the permits are given back.
+                let taken = Taken { sem: self, n };
                 self.open(q, 0);
                 drop((waker, fresh));
-                node.complete();
+                taken.keep();
                 return Poll::Ready(());
             }
             if let Some(poll) = Self::keep_waiting(q, node, cx, &mut fresh) {
@@ -598,8 +615,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             // A release may have come since: try again, now that `QUEUED` cannot change.
             if self.lock_bypass() {
                 drop(q);
-                drop(waker);
                 node.complete();
+                self.then_drop(1, waker);
                 return Poll::Ready(());
             }
             // With `QUEUED`, the lock is held or the count used up: queue behind the others. If
@@ -625,7 +642,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         loop {
             let mut q = self.queue.lock();
             if node.state() != WaiterState::Queued {
-                // Granted by a forced hand-off.
+                // Granted by a forced hand-off. Still `Woken` if the drop panics: the future's
+                // drop passes the lock on.
                 drop(q);
                 drop(fresh);
                 node.complete();
@@ -649,8 +667,8 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                                     self.state.store(0, Ordering::Release);
                                 }
                                 drop(q);
-                                drop((waker, fresh));
                                 node.complete();
+                                self.then_drop(1, (waker, fresh));
                                 return Poll::Ready(());
                             }
                             Err(actual) => cur = actual,
@@ -720,9 +738,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         };
         self.state.store(next, Ordering::Release);
         drop(q);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake(waker);
     }
 
     /// Cancels a queued `Lock` acquire under the bounded policy.
@@ -756,39 +772,57 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
                         Err(actual) => cur = actual,
                     }
                 };
-                let wake = if next & NOTIFIED != 0 {
+                let waker = if next & NOTIFIED != 0 {
                     q.take_front_waker()
                 } else {
                     None
                 };
                 drop(q);
-                if let Some(wake) = wake {
-                    wake.wake();
-                }
+                wake(waker);
             }
             _ => drop(q),
         }
         drop(waker);
     }
 
-    /// The owner of a granted node takes its permits. With `HOLD` it stops counting as a waiter,
-    /// and hands on what was held back for it: asyncio's "wake up as many as are allowed" when
-    /// an acquire returns.
+    /// The owner of a granted node takes its `n` permits. With `HOLD` it stops counting as a
+    /// waiter, and hands on what was held back for it: asyncio's "wake up as many as are allowed"
+    /// when an acquire returns.
     #[inline]
-    fn resume_granted(&self, node: Pin<&Waiter>) {
+    fn resume_granted(&self, node: Pin<&Waiter>, n: usize) {
+        // Done before anything else: the node no longer owns the permits, this frame does.
+        node.complete();
         if HOLD {
             let before = self.queue.release_held();
             let cur = self.state.load(Ordering::Acquire);
             if cur & QUEUED != 0 && (before == 1 || cur >= ONE) {
+                // The hand-on wakes others, which may panic: then the permits are given back.
+                let taken = Taken { sem: self, n };
                 let q = self.queue.lock();
                 if self.limit != 0 {
                     self.release_bounded(q, 0);
                 } else {
                     self.release_with(q, 0, true);
                 }
+                taken.keep();
             }
         }
-        node.complete();
+    }
+
+    /// For a poll that has just taken `n` permits (its node `Done`): drops wakers it no longer
+    /// needs, which is user code. Should that panic, the permits are given back, so the
+    /// unwinding poll loses nothing.
+    #[inline]
+    fn then_drop<W>(&self, n: usize, wakers: W) {
+        let taken = Taken { sem: self, n };
+        drop(wakers);
+        taken.keep();
+    }
+
+    /// Returns `n` permits taken by a poll that unwound before its caller got them.
+    #[cold]
+    fn give_back(&self, n: usize) {
+        if HOLD { self.release(n) } else { self.unlock() }
     }
 
     /// Cancels a request for `n` permits whose node is `node` (called from the future's `Drop`):
@@ -848,6 +882,26 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             self.release_with(q, owned, true);
         }
         drop(waker);
+    }
+}
+
+/// Permits a poll has taken (its node is `Done`) while it still runs user code before returning
+/// them to its caller. Dropped by unwinding, it gives them back; [`keep`](Taken::keep) disarms it.
+struct Taken<'a, const HOLD: bool> {
+    sem: &'a RawSemaphore<HOLD>,
+    n: usize,
+}
+
+impl<const HOLD: bool> Taken<'_, HOLD> {
+    #[inline]
+    fn keep(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl<const HOLD: bool> Drop for Taken<'_, HOLD> {
+    fn drop(&mut self) {
+        self.sem.give_back(self.n);
     }
 }
 

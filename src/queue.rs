@@ -298,6 +298,10 @@ impl<const HOLD: bool> WaitQueue<HOLD> {
 
     /// For the owner of a granted node of a `HOLD` queue: stops counting it. Returns how many
     /// waiters were counted before, this one included.
+    ///
+    /// `Acquire`: an owner that reads another waiter's arrival in the count must also see the
+    /// permit word as that waiter saw it when it queued (see `add_len`), or it could miss permits
+    /// held back for that waiter and never hand them on.
     pub(crate) fn release_held(&self) -> usize {
         debug_assert!(HOLD);
         self.len.fetch_sub(1, Ordering::AcqRel)
@@ -308,10 +312,12 @@ impl<const HOLD: bool> WaitQueue<HOLD> {
     #[inline]
     fn add_len(&self, up: bool) {
         if HOLD {
+            // `Release`, read by `release_held`: whatever the mutex holder did to the permit word
+            // before changing the count is visible to an owner that reads the new count.
             if up {
-                self.len.fetch_add(1, Ordering::Relaxed);
+                self.len.fetch_add(1, Ordering::Release);
             } else {
-                self.len.fetch_sub(1, Ordering::Relaxed);
+                self.len.fetch_sub(1, Ordering::Release);
             }
         } else {
             let len = self.len.load(Ordering::Relaxed);
@@ -591,6 +597,19 @@ impl Drop for WakeList {
         for slot in &mut self.wakers[..self.len] {
             // SAFETY: as in `wake_all`.
             unsafe { slot.assume_init_drop() };
+        }
+    }
+}
+
+/// Wakes one waker once the job that granted it is complete. A panic is re-raised, unless this
+/// thread is already unwinding (a release run by a guard's drop during a panic must not abort).
+#[inline]
+pub(crate) fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+            let mut panic = Panic::default();
+            panic.keep(payload);
+            panic.finish();
         }
     }
 }

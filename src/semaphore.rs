@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -1045,6 +1046,13 @@ impl Semaphore {
         }
     }
 }
+
+// A waker that panics finds the semaphores consistent: every state change is committed before
+// user code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+impl UnwindSafe for Semaphore {}
+impl RefUnwindSafe for Semaphore {}
+impl UnwindSafe for BoundedSemaphore {}
+impl RefUnwindSafe for BoundedSemaphore {}
 
 impl Default for BoundedSemaphore {
     /// asyncio's default: one permit, bound one.

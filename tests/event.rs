@@ -233,3 +233,23 @@ fn a_timed_out_blocking_wait_leaves_the_queue_and_a_set_in_time_is_seen() {
     );
     assert_eq!(event.waiters(), 0);
 }
+
+/// tokio's `notify_waiters_handles_panicking_waker`, ported: `set` wakes every waiter although
+/// one waker panics, and the panic can be caught around an `Arc<Event>` (it is unwind-safe).
+#[test]
+fn set_handles_a_panicking_waker() {
+    let event = Arc::new(Event::new());
+    let mut waits: Vec<_> = (0..32).map(|_| Box::pin(event.wait())).collect();
+    for wait in &mut waits {
+        assert!(poll_noop(wait.as_mut()).is_pending());
+    }
+    let mut bad = pin!(event.wait());
+    let (_, panicking) = common::Bomb::new(common::Call::Wake, 1);
+    assert!(poll(bad.as_mut(), &panicking).is_pending());
+
+    let result = std::panic::catch_unwind(|| event.set());
+    assert!(result.is_err());
+    for wait in &mut waits {
+        assert!(poll_noop(wait.as_mut()).is_ready());
+    }
+}

@@ -308,3 +308,21 @@ fn many_tasks_on_a_bounded_lock_lose_nothing() {
         assert_eq!(*lock.try_acquire().unwrap(), (tasks * iters) as u64);
     }
 }
+
+#[test]
+fn printing_a_bounded_lock_is_not_a_bypass() {
+    let lock = Lock::with_fairness(0, Fairness::Bounded(1));
+    let guard = lock.try_acquire().unwrap();
+    let mut waiter = pin!(lock.acquire());
+    assert!(poll_noop(waiter.as_mut()).is_pending());
+    drop(guard); // left free for the oldest waiter, which may be bypassed once
+    for _ in 0..3 {
+        let _ = format!("{lock:?}");
+    }
+    assert!(
+        lock.try_acquire().is_some(),
+        "printing used up the oldest waiter's bypass budget"
+    );
+    assert!(lock.try_acquire().is_none());
+    assert!(poll_noop(waiter.as_mut()).is_ready());
+}

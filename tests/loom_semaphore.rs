@@ -162,3 +162,60 @@ fn a_second_batch_races_a_cancellation() {
         assert_eq!(sem.waiters(), 0);
     });
 }
+
+/// A release while a granted waiter H has not resumed holds its permit back for H to hand on;
+/// W then queues behind. H's resume must see that permit, or W waits forever: the waiter count
+/// H reads when it resumes must carry the permit word W saw when it queued.
+#[test]
+fn a_permit_held_back_for_a_granted_waiter_reaches_the_waiter_queued_behind_it() {
+    use std::sync::Arc as StdArc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Poll, Wake};
+
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: StdArc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    loom::model(|| {
+        let sem = StdArc::new(Semaphore::new(0));
+        let mut held = Box::pin(sem.acquire_owned());
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(held.as_mut().poll(noop).is_pending());
+        sem.release(); // granted to `held`, which has not resumed
+
+        let flag = StdArc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || {
+                sem.release(); // held back for `held` to hand on
+                let mut behind = Box::pin(sem.acquire_owned());
+                let first = behind.as_mut().poll(&mut Context::from_waker(&waker));
+                (behind, first.is_ready())
+            })
+        };
+        let resumer = thread::spawn(move || {
+            let noop = &mut Context::from_waker(Waker::noop());
+            // Kept until the end: its release would hand a permit to the waiter behind too.
+            let Poll::Ready(permit) = held.as_mut().poll(noop) else {
+                panic!("a granted waiter must resume");
+            };
+            permit
+        });
+        let permit = resumer.join().unwrap();
+        let (mut behind, ready) = releaser.join().unwrap();
+        if !ready {
+            assert!(
+                flag.0.load(Ordering::SeqCst),
+                "the permit held back never reached the waiter behind"
+            );
+            let noop = &mut Context::from_waker(Waker::noop());
+            assert!(matches!(behind.as_mut().poll(noop), Poll::Ready(_)));
+        }
+        assert_eq!(sem.waiters(), 0);
+        drop(permit);
+    });
+}

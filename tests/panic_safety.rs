@@ -11,7 +11,7 @@ use std::task::{Poll, Wake, Waker};
 
 use aiosync::semaphore::AcquireOwned;
 use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, Semaphore};
-use common::{Counter, poll, poll_noop};
+use common::{Bomb, Call, Counter, poll, poll_noop};
 
 /// A waker whose `wake` panics.
 struct Panicky;
@@ -419,4 +419,147 @@ fn a_panicking_waker_does_not_abandon_the_later_batches_of_a_cancellation() {
     assert_eq!(complete_all(&slots).len(), 1, "the last waiter hung");
     drop(permits);
     assert_eq!(sem.available_permits(), MANY);
+}
+
+// Regressions: user code in a waker (`clone`, `wake` or `drop`) that unwinds in the middle of an
+// acquisition. Each left a count wrong or permits lost before the acquisition paths committed
+// their state first and gave back what an unwinding poll had taken.
+
+#[test]
+fn a_waker_panic_while_a_granted_waiter_hands_on_does_not_count_it_out_twice() {
+    let sem = Semaphore::new(0);
+    let mut a = Box::pin(sem.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    sem.release(); // granted to `a`, which has not resumed
+    sem.release(); // held back for `a` to hand on
+    let mut b = pin!(sem.acquire());
+    assert!(poll(b.as_mut(), &panicky()).is_pending());
+
+    // `a` hands the held-back permit to `b`, whose waker panics: `a`'s poll unwinds.
+    assert!(panics(|| drop(poll_noop(a.as_mut()))));
+    drop(a);
+    let Poll::Ready(held) = poll_noop(b.as_mut()) else {
+        panic!("the permit handed on was lost");
+    };
+    assert_eq!(sem.waiters(), 0, "a waiter was counted out twice");
+    assert_eq!(
+        sem.available_permits(),
+        1,
+        "the unwound acquire's permit was lost"
+    );
+
+    // A granted waiter that has not resumed still holds newcomers back.
+    let spare = sem.try_acquire().unwrap();
+    let mut c = pin!(sem.acquire());
+    assert!(poll_noop(c.as_mut()).is_pending());
+    drop(spare);
+    assert!(sem.try_acquire().is_none(), "a newcomer barged past `c`");
+    assert!(poll_noop(c.as_mut()).is_ready());
+    drop(held);
+    assert_eq!(sem.available_permits(), 2);
+}
+
+#[test]
+fn a_bounded_head_taking_its_permits_loses_none_when_the_next_waker_panics() {
+    let sem = BoundedSemaphore::with_fairness(2, aiosync::Fairness::Bounded(4));
+    sem.try_acquire_many(2).unwrap().forget();
+    let mut a = Box::pin(sem.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    let mut b = pin!(sem.acquire());
+    assert!(poll(b.as_mut(), &panicky()).is_pending());
+
+    sem.release_many(2).unwrap(); // left open for the head, which is woken
+    // `a` takes one and wakes `b`, whose waker panics: `a`'s poll unwinds.
+    assert!(panics(|| drop(poll_noop(a.as_mut()))));
+    drop(a);
+    let Poll::Ready(held) = poll_noop(b.as_mut()) else {
+        panic!("`b` was not served");
+    };
+    assert_eq!(sem.available_permits(), 1, "a permit was lost");
+    drop(held);
+    assert_eq!(sem.available_permits(), 2);
+    assert!(sem.release().is_err(), "the bound moved");
+}
+
+#[test]
+fn a_waker_whose_drop_panics_after_the_lock_was_taken_does_not_leave_it_locked() {
+    let lock = Arc::new(Lock::new(()));
+    let guard = Mutex::new(Some(lock.try_acquire_owned().unwrap()));
+    // The clone (made before queueing) releases the lock, so the poll takes it, then drops the
+    // clone it no longer needs: that drop panics.
+    let (_, waker) =
+        Bomb::with_clone_hook(Call::Drop, 1, move || drop(guard.lock().unwrap().take()));
+    let mut acquire = Box::pin(lock.acquire());
+    assert!(panics(|| drop(poll(acquire.as_mut(), &waker))));
+    drop(acquire);
+    assert!(
+        !lock.locked(),
+        "the lock taken by the unwound poll was lost"
+    );
+    assert!(lock.try_acquire().is_some());
+}
+
+#[test]
+fn a_waker_whose_drop_panics_after_a_bounded_lock_was_taken_does_not_leave_it_locked() {
+    let lock = Arc::new(Lock::with_fairness((), aiosync::Fairness::Bounded(2)));
+    let guard = Mutex::new(Some(lock.try_acquire_owned().unwrap()));
+    let (_, waker) =
+        Bomb::with_clone_hook(Call::Drop, 1, move || drop(guard.lock().unwrap().take()));
+    let mut acquire = Box::pin(lock.acquire());
+    assert!(panics(|| drop(poll(acquire.as_mut(), &waker))));
+    drop(acquire);
+    assert!(
+        !lock.locked(),
+        "the lock taken by the unwound poll was lost"
+    );
+    assert!(lock.try_acquire().is_some());
+}
+
+#[test]
+fn a_waker_whose_drop_panics_after_permits_were_taken_loses_none() {
+    let sem = Arc::new(BoundedSemaphore::new(3));
+    sem.try_acquire_many(3).unwrap().forget();
+    let releaser = sem.clone();
+    let (_, waker) = Bomb::with_clone_hook(Call::Drop, 1, move || {
+        releaser.release_many(3).unwrap();
+    });
+    let mut acquire = Box::pin(sem.acquire_many(2).unwrap());
+    assert!(panics(|| drop(poll(acquire.as_mut(), &waker))));
+    drop(acquire);
+    assert_eq!(
+        sem.available_permits(),
+        3,
+        "permits taken by the unwound poll were lost"
+    );
+    assert!(sem.release().is_err());
+}
+
+#[test]
+fn a_condition_waiter_dropped_mid_reacquire_passes_its_notification_on_when_a_waker_panics() {
+    let lock = Lock::new(());
+    let cond = Condition::new();
+    let mut first = Box::pin(cond.wait(lock.try_acquire().unwrap()));
+    assert!(poll_noop(first.as_mut()).is_pending());
+    let mut second = pin!(cond.wait(lock.try_acquire().unwrap()));
+    let (counter, waker) = Counter::new();
+    assert!(poll(second.as_mut(), &waker).is_pending());
+
+    // `first` is notified and queues for the lock, behind a holder; then the holder releases,
+    // handing the lock to `first`, and a waiter queued behind it has a panicking waker.
+    let holder = lock.try_acquire().unwrap();
+    assert_eq!(cond.notify(&holder, 1), 1);
+    assert!(poll_noop(first.as_mut()).is_pending());
+    let mut third = pin!(lock.acquire());
+    assert!(poll(third.as_mut(), &panicky()).is_pending());
+    drop(holder);
+
+    // Dropping `first` passes the lock to `third`, whose waker panics; the notification must
+    // still reach `second`.
+    assert!(panics(|| drop(first)));
+    assert_eq!(counter.wakes(), 1, "the notification was lost");
+    let Poll::Ready(g) = poll_noop(third.as_mut()) else {
+        panic!("the lock was not passed on");
+    };
+    drop(g);
+    assert!(poll_noop(second.as_mut()).is_ready());
 }

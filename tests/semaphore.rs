@@ -655,3 +655,30 @@ fn generic_code_over_both_semaphores() {
         "a refused release changes nothing"
     );
 }
+
+#[test]
+fn a_request_for_no_permits_completes_at_once_even_behind_waiters() {
+    // It was queued, and never served once it reached the head.
+    let sem = Semaphore::new(0);
+    let mut a = pin!(sem.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    let mut zero = pin!(sem.acquire_many(0));
+    let Poll::Ready(none) = poll_noop(zero.as_mut()) else {
+        panic!("a request for 0 permits waited");
+    };
+    assert_eq!(none.num_permits(), 0);
+    assert_eq!(sem.try_acquire_many(0).unwrap().num_permits(), 0);
+    assert_eq!(sem.waiters(), 1);
+    sem.release();
+    assert!(poll_noop(a.as_mut()).is_ready());
+
+    let bounded = BoundedSemaphore::new(1);
+    let held = bounded.try_acquire().unwrap();
+    let mut a = Box::pin(bounded.acquire());
+    assert!(poll_noop(a.as_mut()).is_pending());
+    assert!(poll_noop(pin!(bounded.acquire_many(0).unwrap())).is_ready());
+    assert!(bounded.acquire_many_blocking(0).is_ok());
+    drop(a);
+    drop(held);
+    assert_eq!(bounded.available_permits(), 1);
+}

@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::fmt::Debug;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::rc::Rc;
 
 use aiosync::barrier::Wait as BarrierWait;
@@ -47,6 +48,21 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<BarrierWaitResult>();
     send_sync_debug::<BrokenBarrier>();
     send_sync_debug::<Fairness>();
+}
+
+/// Code that catches panics around the primitives compiles: every state change is committed
+/// before user code runs, so a caught panic leaves them consistent. `Lock<T>` is the exception,
+/// as std's rules make it (see `src/auto_traits.rs`): it does not poison, so a panic while the
+/// value is half changed would be visible to the next holder.
+#[test]
+fn primitives_without_a_value_are_unwind_safe() {
+    fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
+    unwind_safe::<Event>();
+    unwind_safe::<Condition>();
+    unwind_safe::<Semaphore>();
+    unwind_safe::<BoundedSemaphore>();
+    unwind_safe::<Barrier>();
+    unwind_safe::<std::sync::Arc<Event>>();
 }
 
 /// Owned guards and permits borrow nothing: they can be moved into `'static` tasks.

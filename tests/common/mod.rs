@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
 use std::time::Duration;
 
 use futures_util::future::{FutureExt, RemoteHandle};
@@ -247,4 +247,119 @@ pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
         Either::Left((out, _)) => Some(out),
         Either::Right(((), _)) => None,
     }
+}
+
+/// The waker calls a [`Bomb`] can panic in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    Clone,
+    Wake,
+    Drop,
+}
+
+/// A waker that panics in its `nth` call of one kind (counting from 1, over all its clones), and
+/// can run a hook when cloned. It counts its wakes (by value or by reference) like [`Counter`];
+/// a wake that panics counts too, since the task was woken before the waker panicked.
+pub struct Bomb {
+    call: Option<Call>,
+    nth: usize,
+    calls: [AtomicUsize; 3],
+    wakes: AtomicUsize,
+    on_clone: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Bomb {
+    /// A waker that panics in its `nth` call of kind `call`.
+    pub fn new(call: Call, nth: usize) -> (Arc<Bomb>, Waker) {
+        Self::build(Some(call), nth, None)
+    }
+
+    /// A waker that runs `hook` in its first clone, then panics in its `nth` call of kind `call`.
+    pub fn with_clone_hook(
+        call: Call,
+        nth: usize,
+        hook: impl FnOnce() + Send + 'static,
+    ) -> (Arc<Bomb>, Waker) {
+        Self::build(Some(call), nth, Some(Box::new(hook)))
+    }
+
+    /// A waker that never panics: only counts.
+    pub fn harmless() -> (Arc<Bomb>, Waker) {
+        Self::build(None, 0, None)
+    }
+
+    fn build(
+        call: Option<Call>,
+        nth: usize,
+        hook: Option<Box<dyn FnOnce() + Send>>,
+    ) -> (Arc<Bomb>, Waker) {
+        let bomb = Arc::new(Bomb {
+            call,
+            nth,
+            calls: Default::default(),
+            wakes: AtomicUsize::new(0),
+            on_clone: std::sync::Mutex::new(hook),
+        });
+        let raw = RawWaker::new(Arc::into_raw(bomb.clone()).cast(), &BOMB_VTABLE);
+        // SAFETY: the vtable's functions keep the contract (see below).
+        (bomb, unsafe { Waker::from_raw(raw) })
+    }
+
+    pub fn wakes(&self) -> usize {
+        self.wakes.load(Ordering::SeqCst)
+    }
+
+    /// How many calls of kind `call` were made.
+    pub fn calls(&self, call: Call) -> usize {
+        self.calls[call as usize].load(Ordering::SeqCst)
+    }
+
+    /// Whether the bomb went off.
+    pub fn fired(&self) -> bool {
+        self.call.is_some_and(|call| self.calls(call) >= self.nth)
+    }
+
+    fn tick(&self, call: Call) {
+        let n = self.calls[call as usize].fetch_add(1, Ordering::SeqCst) + 1;
+        if self.call == Some(call) && n == self.nth {
+            panic!("waker {call:?} number {n} panicked");
+        }
+    }
+}
+
+// Each RawWaker owns one strong count of an `Arc<Bomb>`.
+static BOMB_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(bomb_clone, bomb_wake, bomb_wake_by_ref, bomb_drop);
+
+unsafe fn bomb_clone(p: *const ()) -> RawWaker {
+    // SAFETY: `p` came from `Arc::into_raw` and its count is still held by the waker cloned.
+    let bomb = unsafe { &*p.cast::<Bomb>() };
+    let hook = bomb.on_clone.lock().unwrap().take();
+    if let Some(hook) = hook {
+        hook();
+    }
+    bomb.tick(Call::Clone);
+    // SAFETY: as above; the new waker owns the new count.
+    unsafe { Arc::increment_strong_count(p.cast::<Bomb>()) };
+    RawWaker::new(p, &BOMB_VTABLE)
+}
+
+unsafe fn bomb_wake(p: *const ()) {
+    // SAFETY: the waker is consumed: its count is taken over, and released even by a panic.
+    let bomb = unsafe { Arc::from_raw(p.cast::<Bomb>()) };
+    bomb.wakes.fetch_add(1, Ordering::SeqCst);
+    bomb.tick(Call::Wake);
+}
+
+unsafe fn bomb_wake_by_ref(p: *const ()) {
+    // SAFETY: the waker is alive and holds its count.
+    let bomb = unsafe { &*p.cast::<Bomb>() };
+    bomb.wakes.fetch_add(1, Ordering::SeqCst);
+    bomb.tick(Call::Wake);
+}
+
+unsafe fn bomb_drop(p: *const ()) {
+    // SAFETY: the waker is dropped: its count is released, even by a panic.
+    let bomb = unsafe { Arc::from_raw(p.cast::<Bomb>()) };
+    bomb.tick(Call::Drop);
 }
