@@ -77,6 +77,14 @@ use crate::queue::{Waiter, WaiterState};
 /// };
 /// ```
 ///
+/// # Panics and unwind safety
+///
+/// A task that panics while holding the guard releases the lock as the guard is dropped; there
+/// is no poisoning, as with tokio's locks. So the next holder may find a value the panic left
+/// half changed, and `Lock<T>` is not `RefUnwindSafe`, as std's rules make a type holding an
+/// `UnsafeCell<T>`: wrap it in `AssertUnwindSafe` to say that is fine. The lock itself stays
+/// whole whatever a waker does (see the README's Soundness section).
+///
 /// [`acquire`]: Lock::acquire
 /// [`try_acquire`]: Lock::try_acquire
 /// [`locked`]: Lock::locked

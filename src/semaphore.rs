@@ -891,7 +891,9 @@ impl Semaphore {
     /// Waits for `n` permits at once; the permit object holds all of them.
     ///
     /// The request is served in FIFO order as a whole: permits released while it is at the head
-    /// of the queue are set aside for it, so smaller requests behind it cannot starve it.
+    /// of the queue are set aside for it, so smaller requests behind it cannot starve it. A
+    /// request for 0 permits takes nothing and so overtakes nobody: it completes at once, even
+    /// while others wait (as tokio's does).
     ///
     /// # Cancel safety
     ///
@@ -1208,7 +1210,8 @@ impl BoundedSemaphore {
         })
     }
 
-    /// Waits for `n` permits at once; see [`Semaphore::acquire_many`] for the FIFO guarantee.
+    /// Waits for `n` permits at once; see [`Semaphore::acquire_many`] for the FIFO guarantee and
+    /// for `n == 0`, which completes at once.
     ///
     /// # Cancel safety
     ///
