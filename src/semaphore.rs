@@ -1521,7 +1521,8 @@ impl Counter {
         self.headroom
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| h.checked_sub(n))
             .map_err(drop)?;
-        self.raw.release(n);
+        // Releasing nothing changes nothing: not even, under the bounded policy, a hand-off.
+        self.release(n);
         Ok(())
     }
 

@@ -219,3 +219,34 @@ fn a_permit_held_back_for_a_granted_waiter_reaches_the_waiter_queued_behind_it()
         drop(permit);
     });
 }
+
+/// Requests for no permits never wait and change nothing, while a release races them to the
+/// waiter queued first.
+#[test]
+fn requests_for_no_permits_never_wait_and_change_nothing() {
+    use std::sync::Arc as StdArc;
+
+    loom::model(|| {
+        let sem = StdArc::new(Semaphore::with_fairness(0, aiosync::Fairness::Bounded(1)));
+        let mut first = Box::pin(sem.acquire_owned());
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(first.as_mut().poll(noop).is_pending());
+        let zero = {
+            let sem = sem.clone();
+            thread::spawn(move || {
+                drop(block_on(sem.acquire_many(0)));
+                assert!(sem.try_acquire_many(0).is_some());
+                sem.release_many(0);
+            })
+        };
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.release())
+        };
+        zero.join().unwrap();
+        releaser.join().unwrap();
+        assert!(first.as_mut().poll(noop).is_ready(), "the release was lost");
+        assert_eq!(sem.available_permits(), 1);
+        assert_eq!(sem.waiters(), 0);
+    });
+}

@@ -18,7 +18,7 @@ mod common;
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::task::Poll;
 
 use aiosync::{
@@ -50,6 +50,8 @@ enum PermitOp {
     TryAcquire(usize),
     Forget(usize),
     Release,
+    /// Requests for no permits: `acquire_many(0)`, `try_acquire_many(0)`, `release_many(0)`.
+    Zero,
 }
 
 fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
@@ -61,6 +63,7 @@ fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
         1 => slot.clone().prop_map(PermitOp::TryAcquire),
         1 => slot.prop_map(PermitOp::Forget),
         1 => Just(PermitOp::Release),
+        1 => Just(PermitOp::Zero),
     ];
     prop::collection::vec(op, 1..MAX_OPS)
 }
@@ -79,6 +82,11 @@ trait Permits {
     fn release(&self) -> Option<bool>;
     /// Gives the permit up without returning it; `false` where the type cannot.
     fn forget(guard: Self::Guard<'_>) -> bool;
+    /// Asks for and gives back no permits; whether each request completed at once. A `Lock`
+    /// has no such requests.
+    fn zero(&self) -> bool {
+        true
+    }
 }
 
 impl Permits for Lock {
@@ -131,6 +139,12 @@ impl Permits for Semaphore {
         guard.forget();
         true
     }
+    fn zero(&self) -> bool {
+        let now = poll_noop(pin!(self.acquire_many(0))).is_ready();
+        let tried = self.try_acquire_many(0).is_some();
+        self.release_many(0);
+        now && tried
+    }
 }
 
 impl Permits for BoundedSemaphore {
@@ -156,6 +170,12 @@ impl Permits for BoundedSemaphore {
     fn forget(guard: Self::Guard<'_>) -> bool {
         guard.forget();
         true
+    }
+    fn zero(&self) -> bool {
+        let now = poll_noop(pin!(self.acquire_many(0).unwrap())).is_ready();
+        let tried = self.try_acquire_many(0).is_some();
+        let released = self.release_many(0).is_ok();
+        now && tried && released
     }
 }
 
@@ -399,6 +419,8 @@ fn run_permits_fair<P: Permits>(
                 }
                 Some(_) => m.release_one(),
             },
+            // Changes nothing, whoever waits: the checks below hold the model unchanged.
+            PermitOp::Zero => assert!(prim.zero(), "step {step}: a request for 0 permits waited"),
         }
         assert_eq!(
             prim.available(),
