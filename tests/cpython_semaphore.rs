@@ -448,3 +448,79 @@ fn woken_then_cancelled_waiter_hands_spare_permits_on_in_fifo_order() {
         assert!(t2.await && t3.await);
     });
 }
+
+// Where aiosync differs on purpose (README, "Where aiosync differs from asyncio"): a permit
+// handed to a waiter that has not resumed counts against a BoundedSemaphore's bound. asyncio's
+// bound check reads only `_value`, which the hand-off has already lowered, so it accepts a
+// release too many while the permit is in transit. Each test gives the values CPython 3.13
+// prints for the same program and asserts aiosync's.
+
+// t0 acquires and never releases; t1 waits; then two bare releases. CPython 3.13: t1 waits with
+// `len(_waiters)` 1, `_value` 0, `locked()` True; the first release hands t1 the permit
+// (`_value` 0); the second is accepted too (`_value` 1); at the end `_value` is 1 and `locked()`
+// False, with two permits out on a bound of 1. Here the second release is refused.
+#[test]
+fn a_bounded_release_counts_the_permit_handed_to_a_waiter_not_yet_resumed() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(BoundedSemaphore::new(1));
+        let s = sem.clone();
+        let t0 = ex.spawn(async move { s.acquire().await.forget() });
+        let s = sem.clone();
+        let t1 = ex.spawn(async move { s.acquire().await.forget() });
+        sleep0().await;
+        assert_eq!(sem.waiters(), 1);
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+
+        assert!(sem.release().is_ok()); // handed to t1
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.release().is_err());
+        assert_eq!(sem.available_permits(), 0);
+
+        t0.await;
+        t1.await;
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+    });
+}
+
+// main holds the permit; ta waits, then yields and releases; tb waits; main releases twice.
+// CPython 3.13 accepts both releases (`_value` 0 after each: the second hands tb a permit), then
+// prints "ta acquired", "tb acquired", "ta released" (`_value` 1), and ends with `_value` 1 and
+// `locked()` False. Here the second release is refused, so tb gets its permit from ta, and the
+// semaphore ends locked, with the one permit held by tb.
+#[test]
+fn a_refused_bounded_release_leaves_the_semaphore_locked() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(BoundedSemaphore::new(1));
+        let result: Log<&str> = Log::default();
+        sem.acquire().await.forget();
+
+        let (s, r) = (sem.clone(), result.clone());
+        let ta = ex.spawn(async move {
+            s.acquire().await.forget();
+            r.borrow_mut().push("ta acquired");
+            sleep0().await;
+            assert!(s.release().is_ok(), "ta's own permit");
+            r.borrow_mut().push("ta released");
+        });
+        let (s, r) = (sem.clone(), result.clone());
+        let tb = ex.spawn(async move {
+            s.acquire().await.forget();
+            r.borrow_mut().push("tb acquired");
+        });
+        sleep0().await;
+
+        assert!(sem.release().is_ok()); // handed to ta
+        assert!(sem.release().is_err());
+
+        ta.await;
+        tb.await;
+        assert_eq!(
+            entries(&result),
+            ["ta acquired", "ta released", "tb acquired"]
+        );
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+    });
+}
