@@ -524,3 +524,68 @@ fn a_refused_bounded_release_leaves_the_semaphore_locked() {
         assert!(sem.locked());
     });
 }
+
+// A dropped wait cleans up when its future is dropped, not when its task next runs (README,
+// "Where aiosync differs from asyncio"). t0 is granted a permit and has not resumed, and a spare
+// permit is held back behind it; t2 waits, then t3 behind it; a canceller cancels t3, then
+// yields. CPython 3.13 prints, for the same program:
+//
+//     main released twice: value 1, waiters 1, locked True
+//     t3.cancel(): value 1, waiters 3, locked True
+//     t0 acquired: value 0, waiters 2, locked True   (t0's `finally` wakes t2)
+//     t3 cancelled: value 0, waiters 1, locked True
+//     canceller next step: value 0, waiters 1, locked True
+//     t2 acquired: value 0, waiters 0, locked True
+//
+// Here t3's drop hands the spare permit to t2 at once, so t2 runs before the canceller's next
+// step.
+#[test]
+fn a_dropped_waiter_hands_a_held_back_permit_on_at_once() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(Semaphore::new(0));
+        let trace: Log<String> = Log::default();
+        let state = |sem: &Semaphore| {
+            let (value, waiters) = (sem.available_permits(), sem.waiters());
+            format!("value {value}, waiters {waiters}, locked {}", sem.locked())
+        };
+        let waiter = |name: &'static str| {
+            let (s, t) = (sem.clone(), trace.clone());
+            ex.spawn(async move {
+                s.acquire().await.forget();
+                t.borrow_mut()
+                    .push(format!("{name} acquired: {}", state(&s)));
+            })
+        };
+
+        let t0 = waiter("t0");
+        sleep0().await;
+        let t2 = waiter("t2");
+        let t3 = waiter("t3");
+        let (s, t) = (sem.clone(), trace.clone());
+        let canceller = ex.spawn(async move {
+            t3.cancel();
+            t.borrow_mut().push(format!("t3.cancel(): {}", state(&s)));
+            sleep0().await;
+            t.borrow_mut()
+                .push(format!("canceller next step: {}", state(&s)));
+        });
+        sem.release(); // t0's, reserved
+        sem.release(); // spare, held back behind t0
+        let entry = format!("main released twice: {}", state(&sem));
+        trace.borrow_mut().push(entry);
+
+        t0.await;
+        t2.await;
+        canceller.await;
+        assert_eq!(
+            entries(&trace),
+            [
+                "main released twice: value 1, waiters 1, locked true",
+                "t3.cancel(): value 0, waiters 2, locked true",
+                "t0 acquired: value 0, waiters 1, locked true",
+                "t2 acquired: value 0, waiters 0, locked true",
+                "canceller next step: value 0, waiters 0, locked true",
+            ]
+        );
+    });
+}
