@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::queue::{Locked, Panic, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
 
 /// asyncio's four phases, in the low two bits of `Barrier::state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +32,10 @@ const PHASE_MASK: usize = 0b11;
 /// One arrival waiting in the filling cycle, in `Barrier::state` above the phase.
 const ARRIVAL: usize = 0b100;
 
-/// The value of a queued node: an arrival counted in the filling cycle...
+/// The value of a queued node: an arrival counted in the filling cycle, or, for an arrival that
+/// came while the barrier drained or reset, the `Barrier::notified` count of that time (odd, so
+/// never `ARRIVED`).
 const ARRIVED: usize = 0;
-/// ...or an arrival that came while the barrier drained or reset, and must check again.
-const BLOCKED: usize = 1;
 
 impl Phase {
     fn name(self) -> &'static str {
@@ -72,9 +72,11 @@ impl Phase {
 /// `parties - 1`; the tasks that were waiting are woken in arrival order and get the indices
 /// `0..parties - 1` in that order. As in asyncio, a released task's outcome is decided when it
 /// next runs: if [`reset`](Barrier::reset) or [`abort`](Barrier::abort) came in between, it gets
-/// [`BrokenBarrier`]. Newcomers that wait while a cycle drains or resets are woken in arrival
-/// order when the last task inside leaves, and arrive when they next run, with no priority over a
-/// task that arrives meanwhile (asyncio's behaviour).
+/// [`BrokenBarrier`]. Newcomers that wait while a cycle drains or resets are woken, in arrival
+/// order, at every point where asyncio's barrier notifies its condition: when it trips, is reset
+/// or aborted, and when the last task inside leaves. As in asyncio, each checks the phase when it
+/// next runs: it arrives if the drain or reset has ended, and otherwise waits again, behind the
+/// tasks already waiting. A newcomer has no priority over a task that arrives before it runs.
 ///
 /// # Cancel safety
 ///
@@ -89,7 +91,8 @@ impl Phase {
 /// - **Dropped after the barrier tripped**, before it was polled again, it only loses its own
 ///   result: the others keep theirs, the barrier is not broken, and the drop counts as leaving,
 ///   so the drain still ends. Its index is not given to anyone else.
-/// - **Dropped while waiting for a drain or reset to end**, it just leaves: it was not counted.
+/// - **Dropped while waiting for a drain or reset to end**, woken or not, it just leaves: it was
+///   not counted, and every waiting newcomer is woken on its own.
 ///
 /// # Examples
 ///
@@ -129,9 +132,13 @@ pub struct Barrier {
     /// The index the next waiter released by the current trip gets. Accessed only under the
     /// queue's mutex.
     next_index: AtomicUsize,
-    /// Every waiting task in arrival order: `ARRIVED` nodes of the filling cycle and `BLOCKED`
-    /// newcomers. While filling, all `BLOCKED` nodes come first (they queued before the phase
-    /// became filling, and only `ARRIVED` ones can queue since).
+    /// How many times asyncio's barrier would have called `notify_all` (at a trip, `reset`,
+    /// `abort` and the last exit), counted in odd numbers that wrap within a node's value. Each
+    /// call wakes the newcomers queued before it. Accessed only under the queue's mutex.
+    notified: AtomicUsize,
+    /// Every waiting task in arrival order: `ARRIVED` nodes of the filling cycle and newcomers.
+    /// Every phase change is a notify, and between two notifies only one kind can queue, so the
+    /// nodes a notify wakes are always a prefix of the queue.
     queue: WaitQueue,
 }
 
@@ -157,6 +164,7 @@ impl Barrier {
                 state: AtomicUsize::new(pack(Phase::Filling, 0)),
                 released: AtomicUsize::new(0),
                 next_index: AtomicUsize::new(0),
+                notified: AtomicUsize::new(1),
                 queue: WaitQueue::new(),
             }
         }
@@ -322,7 +330,7 @@ impl Barrier {
             Phase::Filling
         };
         self.set_state(phase, arrived);
-        self.wake(q);
+        self.notify_all(q);
     }
 
     /// Breaks the barrier: every task inside it, and every later arrival, gets [`BrokenBarrier`]
@@ -341,7 +349,7 @@ impl Barrier {
         let q = self.queue.lock();
         let (_, arrived) = unpack(self.state.load(Ordering::Relaxed));
         self.set_state(Phase::Broken, arrived);
-        self.wake(q);
+        self.notify_all(q);
     }
 
     fn phase(&self) -> Phase {
@@ -371,7 +379,8 @@ impl Barrier {
                 Poll::Ready(Err(BrokenBarrier))
             }
             Phase::Draining | Phase::Resetting => {
-                q.push_back(node, BLOCKED, waker);
+                let notified = self.notified.load(Ordering::Relaxed);
+                q.push_back(node, notified, waker);
                 *counted = false;
                 Poll::Pending
             }
@@ -390,7 +399,7 @@ impl Barrier {
                     self.next_index.store(0, Ordering::Relaxed);
                 }
                 // With one party nobody else is inside: the barrier stays filling.
-                self.wake(q);
+                self.notify_all(q);
                 Poll::Ready(Ok(BarrierWaitResult {
                     index: self.parties - 1,
                     leader: true,
@@ -418,29 +427,36 @@ impl Barrier {
         result
     }
 
-    /// After a counted task left: once nobody is inside, a drain or reset ends, and the tasks
-    /// that waited for that are woken to arrive.
+    /// After a counted task left: once nobody is inside, a drain or reset ends, and, as asyncio's
+    /// last exit does, every waiting task is notified.
     fn reopen_if_empty<'a>(&'a self, q: Locked<'a>) {
         let (phase, arrived) = unpack(self.state.load(Ordering::Relaxed));
-        let empty = arrived == 0 && self.released.load(Ordering::Relaxed) == 0;
-        if empty && matches!(phase, Phase::Draining | Phase::Resetting) {
+        if arrived > 0 || self.released.load(Ordering::Relaxed) > 0 {
+            return;
+        }
+        if matches!(phase, Phase::Draining | Phase::Resetting) {
             self.set_state(Phase::Filling, 0);
         }
+        self.notify_all(q);
+    }
+
+    /// asyncio's `notify_all`, after a change of state: wakes every task waiting now, counted
+    /// arrivals once the cycle no longer fills, and the newcomers, which check the phase again
+    /// when they run.
+    fn notify_all<'a>(&'a self, q: Locked<'a>) {
+        let notified = self.notified.load(Ordering::Relaxed);
+        self.notified
+            .store((notified + 2) & MAX_VALUE, Ordering::Relaxed);
         self.wake(q);
     }
 
-    /// Whether the oldest waiter must be woken in the current state: while filling, the
-    /// newcomers that waited for a drain or reset to end (they come first); while draining or
-    /// resetting, every node up to the last counted arrival; when broken, everyone.
+    /// Whether the oldest waiter must be woken in the current state: a counted arrival once the
+    /// cycle tripped or broke, a newcomer if a notify came after it queued.
     fn must_wake(&self, q: &Locked<'_>) -> bool {
-        let Some(kind) = q.front_value() else {
-            return false;
-        };
-        let (phase, arrived) = unpack(self.state.load(Ordering::Relaxed));
-        match phase {
-            Phase::Filling => kind == BLOCKED,
-            Phase::Draining | Phase::Resetting => arrived > 0,
-            Phase::Broken => true,
+        match q.front_value() {
+            None => false,
+            Some(ARRIVED) => unpack(self.state.load(Ordering::Relaxed)).0 != Phase::Filling,
+            Some(queued_at) => queued_at != self.notified.load(Ordering::Relaxed),
         }
     }
 
@@ -467,7 +483,7 @@ impl Barrier {
 
     /// Unlinks the oldest waiter. A counted arrival moves from waiting to released, and, if the
     /// cycle tripped, gets the next index: so indices follow the order of the arrivals still
-    /// waiting at the trip. A newcomer (`BLOCKED`) is just woken to check again.
+    /// waiting at the trip. A newcomer is just woken to check again.
     fn grant_front(&self, q: &mut Locked<'_>) -> Option<Waker> {
         if q.front_value() == Some(ARRIVED) {
             let (phase, arrived) = unpack(self.state.load(Ordering::Relaxed));
@@ -606,7 +622,7 @@ pin_project! {
     pub struct Wait<'a> {
         barrier: &'a Barrier,
         // Whether `node` is, or was, an arrival counted in a filling cycle (`ARRIVED`) rather
-        // than a newcomer waiting for a drain or reset to end (`BLOCKED`).
+        // than a newcomer waiting for a drain or reset to end.
         counted: bool,
         #[pin]
         node: Waiter,
@@ -666,7 +682,7 @@ impl Future for Wait<'_> {
                 WaiterState::Idle => return barrier.arrive(node, this.counted, cx),
                 WaiterState::Queued => ready!(barrier.queue.poll_waiter(node, cx)),
                 WaiterState::Woken if *this.counted => return Poll::Ready(barrier.leave(node)),
-                // A newcomer woken when a drain or reset ended (or the barrier broke): arrive.
+                // A newcomer woken by a notify: check the phase again.
                 WaiterState::Woken => node.rearm(),
                 WaiterState::Done => panic!("`Wait` polled after completion"),
             }

@@ -14,6 +14,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use aiosync::barrier::Wait;
 use aiosync::{Barrier, BarrierWaitResult, BrokenBarrier};
+use common::fifo::{self, sleep0};
 use common::{Counter, Exec, poll, poll_noop, scaled};
 use futures_core::FusedFuture;
 
@@ -883,6 +884,169 @@ fn blocking_waits_meet_async_ones() {
     indices.sort();
     assert_eq!(indices, [0, 1, 2, 3]);
     assert_eq!(results.iter().filter(|r| r.is_leader()).count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Newcomers blocked by a drain or reset are woken at every point where asyncio's barrier calls
+// `notify_all` (asyncio-barrier.md §2). The traces on `common::fifo` are the ones CPython 3.13
+// prints for the same programs written with asyncio.
+
+type Trace = Rc<RefCell<Vec<String>>>;
+
+/// The phase and `n_waiting`, as asyncio's `_state.value` and `n_waiting` show them.
+fn state(barrier: &Barrier) -> String {
+    let phase = ["filling", "draining", "resetting", "broken"]
+        .into_iter()
+        .find(|phase| debug(barrier).contains(phase))
+        .expect("a phase");
+    format!("{phase}, n_waiting {}", barrier.n_waiting())
+}
+
+/// asyncio's `log.append(f"{name} -> {await b.wait()}")`, or `"{name} -> broken"` on
+/// BrokenBarrierError.
+async fn wait_and_log(barrier: &Barrier, trace: &Trace, name: &str) {
+    let outcome = match barrier.wait().await {
+        Ok(result) => result.index().to_string(),
+        Err(BrokenBarrier) => "broken".to_owned(),
+    };
+    trace.borrow_mut().push(format!("{name} -> {outcome}"));
+}
+
+/// Spawns three tasks on a `Barrier(2)`: t0 waits; t1 trips the barrier and at once
+/// waits again, blocked by the drain; t2 resets the barrier (t0 is still inside) and logs, then,
+/// if `t2_waits`, yields and waits.
+fn reset_during_a_drain(ex: &fifo::Executor, t2_waits: bool) -> (Rc<Barrier>, Trace) {
+    let (barrier, trace) = (Rc::new(Barrier::new(2)), Trace::default());
+    let (b, t) = (barrier.clone(), trace.clone());
+    ex.spawn(async move { wait_and_log(&b, &t, "t0").await })
+        .detach();
+    let (b, t) = (barrier.clone(), trace.clone());
+    ex.spawn(async move {
+        wait_and_log(&b, &t, "t1").await;
+        wait_and_log(&b, &t, "t1 again").await;
+    })
+    .detach();
+    let (b, t) = (barrier.clone(), trace.clone());
+    ex.spawn(async move {
+        b.reset();
+        if t2_waits {
+            t.borrow_mut().push(format!("t2 reset: {}", state(&b)));
+            sleep0().await;
+            wait_and_log(&b, &t, "t2").await;
+        }
+    })
+    .detach();
+    (barrier, trace)
+}
+
+/// The reset wakes t1 at once, so t1 checks again right after t0's exit ended the reset, before
+/// t2 gets to wait: t1 takes index 0 and t2 trips the barrier with 1. Waking t1 only at t0's exit
+/// would have put it behind t2 (t2 -> 0, t1 again -> 1).
+#[test]
+fn a_reset_during_a_drain_lets_the_blocked_arrival_in_first() {
+    fifo::run(|ex| async move {
+        let (barrier, trace) = reset_during_a_drain(&ex, true);
+        for step in 1..=3 {
+            sleep0().await;
+            let entry = format!("main step {step}: {}", state(&barrier));
+            trace.borrow_mut().push(entry);
+        }
+        // CPython 3.13's trace.
+        assert_eq!(
+            *trace.borrow(),
+            [
+                "t1 -> 1",
+                "t2 reset: resetting, n_waiting 0",
+                "main step 1: resetting, n_waiting 0",
+                "t0 -> broken",
+                "t2 -> 1",
+                "main step 2: draining, n_waiting 0",
+                "t1 again -> 0",
+                "main step 3: filling, n_waiting 0",
+            ]
+        );
+    });
+}
+
+/// The smallest form: after main's second step t1 has arrived (asyncio's `n_waiting` is 1).
+#[test]
+fn a_reset_during_a_drain_wakes_the_blocked_arrival_at_once() {
+    fifo::run(|ex| async move {
+        let (barrier, trace) = reset_during_a_drain(&ex, false);
+        for step in 1..=2 {
+            sleep0().await;
+            let entry = format!("main step {step}: {}", state(&barrier));
+            trace.borrow_mut().push(entry);
+        }
+        // CPython 3.13's trace.
+        assert_eq!(
+            *trace.borrow(),
+            [
+                "t1 -> 1",
+                "main step 1: resetting, n_waiting 0",
+                "t0 -> broken",
+                "main step 2: filling, n_waiting 1",
+            ]
+        );
+    });
+}
+
+/// A newcomer woken by a reset that still finds the barrier resetting waits again, uncounted,
+/// and the last exit wakes it once more (asyncio's `wait_for` re-checks the same way).
+#[test]
+fn a_newcomer_woken_while_still_resetting_waits_again() {
+    let barrier = Barrier::new(2);
+    let mut released = pin!(barrier.wait());
+    assert!(poll_noop(released.as_mut()).is_pending());
+    assert!(poll_noop(pin!(barrier.wait())).is_ready()); // trips
+    let (wakes, waker) = Counter::new();
+    let mut newcomer = pin!(barrier.wait());
+    assert!(poll(newcomer.as_mut(), &waker).is_pending());
+    barrier.reset();
+    assert_eq!(wakes.wakes(), 1);
+    assert!(poll(newcomer.as_mut(), &waker).is_pending());
+    assert_eq!(state(&barrier), "resetting, n_waiting 0");
+    // A second reset wakes it again, as does the exit that ends the reset.
+    barrier.reset();
+    assert_eq!(wakes.wakes(), 2);
+    assert!(poll(newcomer.as_mut(), &waker).is_pending());
+    assert_eq!(
+        poll_noop(released.as_mut()),
+        Poll::Ready(Err(BrokenBarrier))
+    );
+    assert_eq!(wakes.wakes(), 3);
+    assert!(poll(newcomer.as_mut(), &waker).is_pending());
+    assert_eq!(state(&barrier), "filling, n_waiting 1");
+}
+
+/// Newcomers woken by a reset and dropped before they ran take nothing with them: each newcomer
+/// is woken on its own, and the one left arrives and passes the barrier.
+#[test]
+fn newcomers_woken_then_dropped_lose_nothing() {
+    let barrier = Barrier::new(2);
+    let mut released = pin!(barrier.wait());
+    assert!(poll_noop(released.as_mut()).is_pending());
+    assert!(poll_noop(pin!(barrier.wait())).is_ready()); // trips
+    let (wakes, waker) = Counter::new();
+    let mut dropped = Box::pin(barrier.wait());
+    let mut kept = pin!(barrier.wait());
+    let mut dropped_later = Box::pin(barrier.wait());
+    for wait in [dropped.as_mut(), kept.as_mut(), dropped_later.as_mut()] {
+        assert!(poll(wait, &waker).is_pending());
+    }
+    barrier.reset();
+    assert_eq!(wakes.wakes(), 3);
+    drop(dropped);
+    assert_eq!(
+        poll_noop(released.as_mut()),
+        Poll::Ready(Err(BrokenBarrier))
+    );
+    drop(dropped_later);
+    assert_eq!(wakes.wakes(), 3);
+    assert!(poll(kept.as_mut(), &waker).is_pending());
+    assert_eq!(state(&barrier), "filling, n_waiting 1");
+    assert_eq!(poll_noop(pin!(barrier.wait())).map(index), Poll::Ready(1));
+    assert_eq!(poll_noop(kept.as_mut()).map(index), Poll::Ready(0));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -448,3 +448,144 @@ fn woken_then_cancelled_waiter_hands_spare_permits_on_in_fifo_order() {
         assert!(t2.await && t3.await);
     });
 }
+
+// Where aiosync differs on purpose (README, "Where aiosync differs from asyncio"): a permit
+// handed to a waiter that has not resumed counts against a BoundedSemaphore's bound. asyncio's
+// bound check reads only `_value`, which the hand-off has already lowered, so it accepts a
+// release too many while the permit is in transit. Each test gives the values CPython 3.13
+// prints for the same program and asserts aiosync's.
+
+// t0 acquires and never releases; t1 waits; then two bare releases. CPython 3.13: t1 waits with
+// `len(_waiters)` 1, `_value` 0, `locked()` True; the first release hands t1 the permit
+// (`_value` 0); the second is accepted too (`_value` 1); at the end `_value` is 1 and `locked()`
+// False, with two permits out on a bound of 1. Here the second release is refused.
+#[test]
+fn a_bounded_release_counts_the_permit_handed_to_a_waiter_not_yet_resumed() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(BoundedSemaphore::new(1));
+        let s = sem.clone();
+        let t0 = ex.spawn(async move { s.acquire().await.forget() });
+        let s = sem.clone();
+        let t1 = ex.spawn(async move { s.acquire().await.forget() });
+        sleep0().await;
+        assert_eq!(sem.waiters(), 1);
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+
+        assert!(sem.release().is_ok()); // handed to t1
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.release().is_err());
+        assert_eq!(sem.available_permits(), 0);
+
+        t0.await;
+        t1.await;
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+    });
+}
+
+// main holds the permit; ta waits, then yields and releases; tb waits; main releases twice.
+// CPython 3.13 accepts both releases (`_value` 0 after each: the second hands tb a permit), then
+// prints "ta acquired", "tb acquired", "ta released" (`_value` 1), and ends with `_value` 1 and
+// `locked()` False. Here the second release is refused, so tb gets its permit from ta, and the
+// semaphore ends locked, with the one permit held by tb.
+#[test]
+fn a_refused_bounded_release_leaves_the_semaphore_locked() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(BoundedSemaphore::new(1));
+        let result: Log<&str> = Log::default();
+        sem.acquire().await.forget();
+
+        let (s, r) = (sem.clone(), result.clone());
+        let ta = ex.spawn(async move {
+            s.acquire().await.forget();
+            r.borrow_mut().push("ta acquired");
+            sleep0().await;
+            assert!(s.release().is_ok(), "ta's own permit");
+            r.borrow_mut().push("ta released");
+        });
+        let (s, r) = (sem.clone(), result.clone());
+        let tb = ex.spawn(async move {
+            s.acquire().await.forget();
+            r.borrow_mut().push("tb acquired");
+        });
+        sleep0().await;
+
+        assert!(sem.release().is_ok()); // handed to ta
+        assert!(sem.release().is_err());
+
+        ta.await;
+        tb.await;
+        assert_eq!(
+            entries(&result),
+            ["ta acquired", "ta released", "tb acquired"]
+        );
+        assert_eq!(sem.available_permits(), 0);
+        assert!(sem.locked());
+    });
+}
+
+// A dropped wait cleans up when its future is dropped, not when its task next runs (README,
+// "Where aiosync differs from asyncio"). t0 is granted a permit and has not resumed, and a spare
+// permit is held back behind it; t2 waits, then t3 behind it; a canceller cancels t3, then
+// yields. CPython 3.13 prints, for the same program:
+//
+//     main released twice: value 1, waiters 1, locked True
+//     t3.cancel(): value 1, waiters 3, locked True
+//     t0 acquired: value 0, waiters 2, locked True   (t0's `finally` wakes t2)
+//     t3 cancelled: value 0, waiters 1, locked True
+//     canceller next step: value 0, waiters 1, locked True
+//     t2 acquired: value 0, waiters 0, locked True
+//
+// Here t3's drop hands the spare permit to t2 at once, so t2 runs before the canceller's next
+// step.
+#[test]
+fn a_dropped_waiter_hands_a_held_back_permit_on_at_once() {
+    fifo::run(|ex| async move {
+        let sem = Rc::new(Semaphore::new(0));
+        let trace: Log<String> = Log::default();
+        let state = |sem: &Semaphore| {
+            let (value, waiters) = (sem.available_permits(), sem.waiters());
+            format!("value {value}, waiters {waiters}, locked {}", sem.locked())
+        };
+        let waiter = |name: &'static str| {
+            let (s, t) = (sem.clone(), trace.clone());
+            ex.spawn(async move {
+                s.acquire().await.forget();
+                t.borrow_mut()
+                    .push(format!("{name} acquired: {}", state(&s)));
+            })
+        };
+
+        let t0 = waiter("t0");
+        sleep0().await;
+        let t2 = waiter("t2");
+        let t3 = waiter("t3");
+        let (s, t) = (sem.clone(), trace.clone());
+        let canceller = ex.spawn(async move {
+            t3.cancel();
+            t.borrow_mut().push(format!("t3.cancel(): {}", state(&s)));
+            sleep0().await;
+            t.borrow_mut()
+                .push(format!("canceller next step: {}", state(&s)));
+        });
+        sem.release(); // t0's, reserved
+        sem.release(); // spare, held back behind t0
+        let entry = format!("main released twice: {}", state(&sem));
+        trace.borrow_mut().push(entry);
+
+        t0.await;
+        t2.await;
+        canceller.await;
+        assert_eq!(
+            entries(&trace),
+            [
+                "main released twice: value 1, waiters 1, locked true",
+                "t3.cancel(): value 0, waiters 2, locked true",
+                "t0 acquired: value 0, waiters 1, locked true",
+                "t2 acquired: value 0, waiters 0, locked true",
+                "canceller next step: value 0, waiters 0, locked true",
+            ]
+        );
+    });
+}

@@ -2,12 +2,15 @@
 
 mod common;
 
+use std::cell::RefCell;
 use std::pin::pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
 use aiosync::{Lock, LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard};
+use common::fifo::{self, sleep0};
 use common::{Counter, Exec, poll, poll_noop, scaled, until};
 use futures_core::FusedFuture;
 
@@ -624,4 +627,64 @@ fn owned_blocking_acquires_with_and_without_a_timeout() {
     let guard = lock.acquire_owned_blocking_timeout(Duration::from_secs(60));
     assert_eq!(*guard.unwrap(), 1);
     assert!(!lock.locked());
+}
+
+/// A dropped wait cleans up when its future is dropped, not when its task next runs (README,
+/// "Where aiosync differs from asyncio"). t0 holds the lock; t1 and t2 wait; t1's task is
+/// cancelled; then t0 releases. CPython 3.13 prints, for the same program:
+///
+/// ```text
+/// main cancelled t1: locked True, waiters 2
+/// t0 released: locked False, waiters 2   (the head, t1, is cancelled: nobody is woken)
+/// t1 cancelled: locked False, waiters 1  (t1's handler wakes t2)
+/// t0 next step: locked False, waiters 1
+/// t2 acquired: locked True, waiters 0
+/// ```
+///
+/// Here t1 left the queue when it was dropped, so the release hands the lock to t2 at once, and
+/// t2 runs before t0's next step.
+#[test]
+fn a_cancelled_waiter_leaves_at_once_so_the_release_hands_the_lock_on() {
+    fifo::run(|ex| async move {
+        let lock = Rc::new(Lock::new(()));
+        let trace: Rc<RefCell<Vec<String>>> = Rc::default();
+        let state =
+            |lock: &Lock<()>| format!("locked {}, waiters {}", lock.locked(), lock.waiters());
+
+        let (l, t) = (lock.clone(), trace.clone());
+        let t0 = ex.spawn(async move {
+            let guard = l.acquire().await;
+            sleep0().await; // t1 and t2 queue; main cancels t1
+            drop(guard);
+            t.borrow_mut().push(format!("t0 released: {}", state(&l)));
+            sleep0().await;
+            t.borrow_mut().push(format!("t0 next step: {}", state(&l)));
+        });
+        let waiter = |name: &'static str| {
+            let (l, t) = (lock.clone(), trace.clone());
+            ex.spawn(async move {
+                let _guard = l.acquire().await;
+                t.borrow_mut()
+                    .push(format!("{name} acquired: {}", state(&l)));
+            })
+        };
+        let t1 = waiter("t1");
+        let t2 = waiter("t2");
+        sleep0().await;
+        t1.cancel();
+        let entry = format!("main cancelled t1: {}", state(&lock));
+        trace.borrow_mut().push(entry);
+
+        t0.await;
+        t2.await;
+        assert_eq!(
+            *trace.borrow(),
+            [
+                "main cancelled t1: locked true, waiters 1",
+                "t0 released: locked true, waiters 0",
+                "t2 acquired: locked true, waiters 0",
+                "t0 next step: locked false, waiters 0",
+            ]
+        );
+    });
 }

@@ -1,15 +1,15 @@
 //! Loom models of Barrier: one leader and unique indices per cycle under concurrent arrival and
-//! cancellation, and `abort`/`reset` racing `wait`. Run with
+//! cancellation, `abort`/`reset` racing `wait`, and `reset` racing the end of a drain. Run with
 //! `RUSTFLAGS="--cfg loom" cargo test --release --test loom_barrier`.
 #![cfg(loom)]
 
 use std::future::Future;
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 
 use aiosync::{Barrier, BarrierWaitResult, BrokenBarrier};
 use loom::future::block_on;
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::thread;
 
 /// The results of one cycle: indices unique and below `parties`, exactly one leader, whose index
@@ -179,5 +179,71 @@ fn reset_racing_wait() {
         }
         assert!(!barrier.is_broken());
         assert_eq!(barrier.n_waiting(), 0);
+    });
+}
+
+/// A task waits to arrive while a cycle drains, and checks again at every wake; `reset` races
+/// the exit of the task the trip released. Whatever the order, no wake-up is lost: once both are
+/// done, the waiting task has arrived in the next cycle, or, if it arrived before the reset, got
+/// `BrokenBarrier` from it.
+#[test]
+fn reset_racing_the_end_of_a_drain_wakes_the_blocked_arrival() {
+    struct Wakes(AtomicUsize);
+    impl Wake for Wakes {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    loom::model(|| {
+        let barrier = Arc::new(Barrier::new(2));
+        let (left, reset) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let (b, done) = (barrier.clone(), left.clone());
+        let released = thread::spawn(move || {
+            let _ = block_on(b.wait()); // broken if the reset came before it left
+            done.store(true, SeqCst);
+        });
+        while barrier.n_waiting() == 0 {
+            thread::yield_now();
+        }
+        let noop = &mut Context::from_waker(Waker::noop());
+        assert!(Box::pin(barrier.wait()).as_mut().poll(noop).is_ready()); // trips
+        let wakes = std::sync::Arc::new(Wakes(AtomicUsize::new(0)));
+        let waker = Waker::from(wakes.clone());
+        let cx = &mut Context::from_waker(&waker);
+        let mut blocked = Box::pin(barrier.wait());
+        let mut outcome = blocked.as_mut().poll(cx);
+        let (b, done) = (barrier.clone(), reset.clone());
+        let resetter = thread::spawn(move || {
+            b.reset();
+            done.store(true, SeqCst);
+        });
+        let mut seen = 0;
+        loop {
+            // Read first: a wake by a thread seen finished is then seen below.
+            let finished = left.load(SeqCst) && reset.load(SeqCst);
+            let woken = wakes.0.load(SeqCst);
+            if outcome.is_pending() && woken > seen {
+                seen = woken;
+                outcome = blocked.as_mut().poll(cx);
+            } else if finished {
+                break;
+            } else {
+                thread::yield_now();
+            }
+        }
+        released.join().unwrap();
+        resetter.join().unwrap();
+        let expected = match outcome {
+            Poll::Ready(result) => {
+                assert_eq!(result, Err(BrokenBarrier));
+                "Barrier { state: filling, waiting: 0/2 }"
+            }
+            Poll::Pending => "Barrier { state: filling, waiting: 1/2 }",
+        };
+        assert_eq!(format!("{:?}", *barrier), expected);
     });
 }

@@ -146,7 +146,7 @@ fn sizes() {
     assert_eq!(size_of::<BoundedSemaphore>(), 56);
     assert_eq!(size_of::<Event>(), 32);
     assert_eq!(size_of::<Condition>(), 24);
-    assert_eq!(size_of::<Barrier>(), 56);
+    assert_eq!(size_of::<Barrier>(), 64);
     assert_eq!(size_of::<LockGuard<'static, ()>>(), 8);
     assert_eq!(size_of::<SemaphorePermit<'static>>(), 16);
     assert_eq!(size_of::<LockAcquire<'static, ()>>(), 56);
