@@ -208,7 +208,7 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
-        self.raw.try_take(1).then(|| LockGuard::new(self))
+        self.raw.try_acquire(1).then(|| LockGuard::new(self))
     }
 
     /// Like [`acquire`](Lock::acquire), for a lock in an [`Arc`]: the guard keeps the lock alive
@@ -253,7 +253,7 @@ impl<T: ?Sized> Lock<T> {
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
         self.raw
-            .try_take(1)
+            .try_acquire(1)
             .then(|| OwnedLockGuard::new(self.clone()))
     }
 
@@ -373,7 +373,7 @@ impl<T: ?Sized> Lock<T> {
     /// assert_eq!(aiosync::Lock::new(()).waiters(), 0);
     /// ```
     pub fn waiters(&self) -> usize {
-        self.raw.queue.len()
+        self.raw.waiters()
     }
 
     /// A mutable reference to the value; `&mut self` proves nobody holds the lock.

@@ -102,6 +102,11 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         }
     }
 
+    /// Waiters queued, plus (with `HOLD`) granted waiters that have not resumed.
+    pub(crate) fn waiters(&self) -> usize {
+        self.queue.len()
+    }
+
     pub(crate) fn fairness(&self) -> Fairness {
         match self.limit {
             0 => Fairness::Fifo,
@@ -178,7 +183,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
 
     /// Takes `n` permits if they are available and nobody is waiting.
     #[inline]
-    pub(crate) fn try_acquire(&self, n: usize) -> bool {
+    pub(crate) fn try_acquire_fast(&self, n: usize) -> bool {
         let mut cur = self.state.load(Ordering::Relaxed);
         loop {
             if cur & QUEUED != 0 || cur / ONE < n {
@@ -281,16 +286,16 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
     /// The primitives' `try_acquire`: takes `n` permits if nobody waits or, under the bounded
     /// policy, if the oldest waiter may be bypassed.
     #[inline]
-    pub(crate) fn try_take(&self, n: usize) -> bool {
+    pub(crate) fn try_acquire(&self, n: usize) -> bool {
         let taken = if !HOLD && n == 1 {
             self.try_lock()
         } else {
-            self.try_acquire(n)
+            self.try_acquire_fast(n)
         };
         taken || self.try_bypass(n)
     }
 
-    /// `try_take` after its fast path failed.
+    /// `try_acquire` after its fast path failed.
     #[cold]
     fn try_bypass(&self, n: usize) -> bool {
         if n == 0 {
@@ -308,7 +313,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
         if cur & QUEUED == 0 {
             // Nobody waits any more.
             drop(q);
-            return self.try_acquire(n);
+            return self.try_acquire_fast(n);
         }
         self.bypass(&q, cur, n)
     }
@@ -393,7 +398,7 @@ impl<const HOLD: bool> RawSemaphore<HOLD> {
             let taken = if !HOLD && n == 1 {
                 self.try_lock()
             } else {
-                self.try_acquire(n)
+                self.try_acquire_fast(n)
             };
             if taken {
                 node.complete();

@@ -67,7 +67,7 @@ impl Counter {
     fn try_acquire(&self, n: usize) -> Option<SemaphorePermit<'_>> {
         self.check_request(n).ok()?;
         self.raw
-            .try_take(n)
+            .try_acquire(n)
             .then(|| SemaphorePermit { sem: self, n })
     }
 }
@@ -320,7 +320,7 @@ pub trait AnySemaphore: private::Sealed + Sized {
     /// assert_eq!(queue_length(&Semaphore::new(1)), 0);
     /// ```
     fn waiters(&self) -> usize {
-        self.counter().raw.queue.len()
+        self.counter().raw.waiters()
     }
 
     /// Gives back a permit: [`BoundedSemaphore::release`], or [`Semaphore::release`] made to
@@ -425,7 +425,7 @@ impl fmt::Debug for Counter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Semaphore")
             .field("available_permits", &self.raw.available())
-            .field("waiters", &self.raw.queue.len())
+            .field("waiters", &self.raw.waiters())
             .finish()
     }
 }
@@ -746,7 +746,7 @@ macro_rules! shared_methods {
             #[doc = concat!("assert_eq!(aiosync::", stringify!($ty), "::new(1).waiters(), 0);")]
             /// ```
             pub fn waiters(&self) -> usize {
-                self.0.raw.queue.len()
+                self.0.raw.waiters()
             }
 
             /// The policy this semaphore serves its waiters by.
