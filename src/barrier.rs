@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::queue::{Locked, MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::waitlist::{Locked, MAX_VALUE, WaitQueue, Waiter, WaiterState};
 
 /// asyncio's four phases, in the low two bits of `Barrier::state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -463,22 +463,13 @@ impl Barrier {
     /// Wakes, oldest first, every waiter the current state lets go, in batches, each after the
     /// lock is released; the state is read again for each batch. A waker that panics does not
     /// stop the others, and its panic is re-raised once all were woken.
-    fn wake<'a>(&'a self, mut q: Locked<'a>) {
-        let mut wakers = WakeList::new();
-        let mut panic = Panic::default();
-        loop {
-            while !wakers.is_full() && self.must_wake(&q) {
-                wakers.push(self.grant_front(&mut q));
+    fn wake<'a>(&'a self, q: Locked<'a>) {
+        self.queue.wake_batched(q, |q, wakers| {
+            while !wakers.is_full() && self.must_wake(q) {
+                wakers.push(self.grant_front(q));
             }
-            let more = self.must_wake(&q);
-            drop(q);
-            wakers.wake_all(&mut panic);
-            if !more {
-                break;
-            }
-            q = self.queue.lock();
-        }
-        panic.finish();
+            self.must_wake(q)
+        });
     }
 
     /// Unlinks the oldest waiter. A counted arrival moves from waiting to released, and, if the
@@ -637,10 +628,7 @@ pin_project! {
             if !*this.counted {
                 // A newcomer was not counted: leaving the queue is all there is to do.
                 if state == WaiterState::Queued {
-                    let mut q = barrier.queue.lock();
-                    let (_, _, waker) = q.remove(node);
-                    drop(q);
-                    drop(waker);
+                    drop(barrier.queue.leave(node));
                 }
                 return;
             }

@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::{block_on, deadline, poll_until};
 use crate::lock::Guard;
-use crate::queue::{Panic, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::waitlist::{WaitQueue, Waiter, WaiterState};
 
 /// asyncio's `Condition`: tasks holding a [`Lock`](crate::Lock) wait until another task notifies them.
 ///
@@ -419,22 +419,13 @@ impl Condition {
     /// Wakes up to `n` waiters, in batches, finishing the job even if a waker panics.
     fn wake(&self, n: usize) -> usize {
         let mut notified = 0;
-        let mut wakers = WakeList::new();
-        let mut panic = Panic::default();
-        loop {
-            let mut q = self.waiters.lock();
+        self.waiters.wake_batched(self.waiters.lock(), |q, wakers| {
             while notified < n && !wakers.is_full() && !q.is_empty() {
                 wakers.push(q.grant_front());
                 notified += 1;
             }
-            let more = notified < n && !q.is_empty();
-            drop(q);
-            wakers.wake_all(&mut panic);
-            if !more {
-                break;
-            }
-        }
-        panic.finish();
+            notified < n && !q.is_empty()
+        });
         notified
     }
 
@@ -525,15 +516,14 @@ pin_project! {
                 // gh-112202), even if passing the lock on below panics in a waker.
                 let _pass_on = PassOn(this.cond);
                 // Leaves the lock's queue, passing the lock on if it was handed to us.
-                G::parked_lock(parked).raw.cancel_acquire(node, 1);
+                G::parked_lock(parked).raw.cancel_acquire(node);
             } else {
-                let mut q = this.cond.waiters.lock();
-                let (state, _, waker) = q.remove(node);
-                drop(q);
+                let left = this.cond.waiters.leave(node);
                 // Only a notified waiter has a notification to pass on.
-                let _pass_on = (state == WaiterState::Woken).then(|| PassOn(this.cond));
-                // User code: should it panic, `_pass_on` still passes the notification on.
-                drop(waker);
+                let _pass_on = (left.state == WaiterState::Woken).then(|| PassOn(this.cond));
+                // Drops the waker, user code: should it panic, `_pass_on` still passes the
+                // notification on.
+                drop(left);
             }
         }
     }
@@ -584,7 +574,7 @@ impl<G: Guard> Future for Wait<'_, G> {
             *this.reacquiring = true;
         }
         let parked = this.parked.as_ref().expect("a waiting `Wait` has its lock");
-        ready!(G::parked_lock(parked).raw.poll_acquire(node, 1, cx));
+        ready!(G::parked_lock(parked).raw.poll_acquire(node, cx));
         *this.reacquiring = false;
         let parked = this.parked.take().expect("checked above");
         Poll::Ready(G::unpark(parked))

@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::queue::{MAX_VALUE, Panic, WaitQueue, Waiter, WaiterState, WakeList};
+use crate::waitlist::{MAX_VALUE, WaitQueue, Waiter, WaiterState};
 
 /// Bit 0 of `state`: the flag. The bits above count calls to `set` that found the flag clear
 /// (the generation); a waiter records the generation it queued in, so `set` wakes exactly the
@@ -108,31 +108,21 @@ impl Event {
         if self.is_set() {
             return;
         }
-        let mut q = self.queue.lock();
+        let q = self.queue.lock();
         if self.state.load(Ordering::Relaxed) & SET != 0 {
             return;
         }
         // The flag is clear and only `set`, under this lock, sets it: adding sets it and starts a
         // new generation in one step.
         self.state.fetch_add(GENERATION | SET, Ordering::AcqRel);
-        let mut wakers = WakeList::new();
-        let mut panic = Panic::default();
-        loop {
+        self.queue.wake_batched(q, |q, wakers| {
             // Re-read each batch: a later `set` may have started a newer generation meanwhile.
             let current = generation(self.state.load(Ordering::Relaxed));
             while !wakers.is_full() && q.front_value().is_some_and(|g| g != current) {
                 wakers.push(q.grant_front());
             }
-            let more = q.front_value().is_some_and(|g| g != current);
-            drop(q);
-            // A waker that panics does not stop the others, in this batch or the next.
-            wakers.wake_all(&mut panic);
-            if !more {
-                break;
-            }
-            q = self.queue.lock();
-        }
-        panic.finish();
+            q.front_value().is_some_and(|g| g != current)
+        });
     }
 
     /// Clears the flag. Tasks that a `set` has already woken still complete.
@@ -277,10 +267,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if this.node.state() == WaiterState::Queued {
-                let mut q = this.event.queue.lock();
-                let (_, _, waker) = q.remove(this.node.as_ref());
-                drop(q);
-                drop(waker);
+                drop(this.event.queue.leave(this.node.as_ref()));
             }
         }
     }

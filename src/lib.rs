@@ -8,8 +8,8 @@ mod auto_traits;
 mod blocking;
 mod fairness;
 mod loom;
-mod permits;
-mod queue;
+mod raw;
+mod waitlist;
 
 pub mod barrier;
 pub mod condition;

@@ -17,8 +17,8 @@ use pin_project_lite::pin_project;
 
 use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};
-use crate::permits::RawSemaphore;
-use crate::queue::{Waiter, WaiterState};
+use crate::raw::RawLock;
+use crate::waitlist::{Waiter, WaiterState};
 
 /// An async mutual-exclusion lock protecting a value of type `T`: asyncio's `Lock`, with the
 /// value inside it and release done by dropping the guard.
@@ -89,7 +89,7 @@ use crate::queue::{Waiter, WaiterState};
 /// [`try_acquire`]: Lock::try_acquire
 /// [`locked`]: Lock::locked
 pub struct Lock<T: ?Sized = ()> {
-    pub(crate) raw: RawSemaphore<false>,
+    pub(crate) raw: RawLock,
     value: UnsafeCell<T>,
 }
 
@@ -148,7 +148,7 @@ impl<T> Lock<T> {
         /// ```
         pub fn with_fairness(value: T, fairness: Fairness) -> Self {
             Lock {
-                raw: RawSemaphore::new(1, fairness),
+                raw: RawLock::new(fairness),
                 value: UnsafeCell::new(value),
             }
         }
@@ -208,7 +208,7 @@ impl<T: ?Sized> Lock<T> {
     #[doc(alias = "try_lock")]
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire(&self) -> Option<LockGuard<'_, T>> {
-        self.raw.try_acquire(1).then(|| LockGuard::new(self))
+        self.raw.try_acquire().then(|| LockGuard::new(self))
     }
 
     /// Like [`acquire`](Lock::acquire), for a lock in an [`Arc`]: the guard keeps the lock alive
@@ -253,7 +253,7 @@ impl<T: ?Sized> Lock<T> {
     #[must_use = "if unused the lock is released at once"]
     pub fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedLockGuard<T>> {
         self.raw
-            .try_acquire(1)
+            .try_acquire()
             .then(|| OwnedLockGuard::new(self.clone()))
     }
 
@@ -349,7 +349,7 @@ impl<T: ?Sized> Lock<T> {
     /// ```
     #[doc(alias = "is_locked")]
     pub fn locked(&self) -> bool {
-        self.raw.available() == 0
+        self.raw.is_locked()
     }
 
     /// The policy this lock serves its waiters by.
@@ -442,7 +442,7 @@ pin_project! {
     impl<T: ?Sized> PinnedDrop for Acquire<'_, T> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            this.lock.raw.cancel_acquire(this.node.as_ref(), 1);
+            this.lock.raw.cancel_acquire(this.node.as_ref());
         }
     }
 }
@@ -455,7 +455,7 @@ impl<'a, T: ?Sized> Future for Acquire<'a, T> {
         let this = self.project();
         let node = this.node.as_ref();
         let lock = *this.lock;
-        ready!(lock.raw.poll_acquire(node, 1, cx));
+        ready!(lock.raw.poll_acquire(node, cx));
         Poll::Ready(LockGuard::new(lock))
     }
 }
@@ -589,7 +589,7 @@ impl<'a, T: ?Sized> LockGuard<'a, T> {
 }
 
 /// Releases a lock's permit if dropped: unwinding out of a user closure must not leak the lock.
-struct ReleaseOnDrop<'a>(&'a RawSemaphore<false>);
+struct ReleaseOnDrop<'a>(&'a RawLock);
 
 impl Drop for ReleaseOnDrop<'_> {
     fn drop(&mut self) {
@@ -650,7 +650,7 @@ impl<T: ?Sized + fmt::Display> fmt::Display for LockGuard<'_, T> {
 #[must_use = "if unused the lock is released at once"]
 #[clippy::has_significant_drop]
 pub struct MappedLockGuard<'a, U: ?Sized> {
-    raw: &'a RawSemaphore<false>,
+    raw: &'a RawLock,
     /// A pointer, not a `&'a mut U`: a reference field would be asserted valid (and unaliased)
     /// for as long as the guard is passed around, even after `drop` released the lock
     /// (rust-lang/rust#63787). Valid while the guard holds the lock's permit.
@@ -794,7 +794,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(lock) = this.lock {
-                lock.raw.cancel_acquire(this.node.as_ref(), 1);
+                lock.raw.cancel_acquire(this.node.as_ref());
             }
         }
     }
@@ -810,7 +810,7 @@ impl<T: ?Sized> Future for AcquireOwned<T> {
             .lock
             .as_ref()
             .expect("`AcquireOwned` polled after completion");
-        ready!(lock.raw.poll_acquire(node, 1, cx));
+        ready!(lock.raw.poll_acquire(node, cx));
         let lock = this.lock.take().expect("checked above");
         Poll::Ready(OwnedLockGuard::new(lock))
     }

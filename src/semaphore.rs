@@ -14,8 +14,8 @@ use pin_project_lite::pin_project;
 use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::permits::{MAX_PERMITS, RawSemaphore};
-use crate::queue::{Waiter, WaiterState};
+use crate::raw::{MAX_PERMITS, RawSemaphore};
+use crate::waitlist::{Waiter, WaiterState};
 
 use private::Counter;
 
@@ -394,7 +394,7 @@ mod private {
 
     /// What both semaphores are made of.
     pub struct Counter {
-        pub(super) raw: RawSemaphore<true>,
+        pub(super) raw: RawSemaphore,
         /// The bound of a [`BoundedSemaphore`]; [`UNBOUNDED`] for a plain [`Semaphore`].
         pub(super) bound: usize,
         /// How many permits `release` may still add: the bound (or [`MAX_PERMITS`]) minus the

@@ -141,7 +141,7 @@ fn futures_are_not_unpin() {
 #[cfg(target_pointer_width = "64")]
 fn sizes() {
     use std::mem::size_of;
-    assert_eq!(size_of::<Lock<()>>(), 40);
+    assert_eq!(size_of::<Lock<()>>(), 32);
     assert_eq!(size_of::<Semaphore>(), 56);
     assert_eq!(size_of::<BoundedSemaphore>(), 56);
     assert_eq!(size_of::<Event>(), 32);
