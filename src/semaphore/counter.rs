@@ -26,9 +26,10 @@ pub struct Counter {
 
 impl Counter {
     crate::loom::const_fn! {
+        /// `permits` permits; `bounded` makes that number the bound as well.
         pub(super) fn new(
             permits: usize,
-            bound: usize,
+            bounded: bool,
             fairness: Fairness,
         ) -> Result<Self, TooManyPermits> {
             if permits > MAX_PERMITS {
@@ -37,6 +38,7 @@ impl Counter {
                     max: MAX_PERMITS,
                 });
             }
+            let bound = if bounded { permits } else { UNBOUNDED };
             // `Ord::min` is not `const`.
             let max = if bound < MAX_PERMITS { bound } else { MAX_PERMITS };
             Ok(Counter {

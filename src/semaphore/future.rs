@@ -11,7 +11,9 @@ use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
 use super::counter::Counter;
-use super::{AnySemaphore, OwnedSemaphorePermit, SemaphorePermit, Waiter, WaiterState};
+use super::{
+    AnySemaphore, OwnedSemaphorePermit, SemaphorePermit, TooManyPermits, Waiter, WaiterState,
+};
 #[cfg(doc)]
 use super::{BoundedSemaphore, Semaphore};
 
@@ -54,6 +56,12 @@ impl<'a> Acquire<'a> {
             n,
             node: Waiter::new(),
         }
+    }
+
+    /// `acquire_many`: refused at once if the semaphore could never hold `n` permits.
+    pub(super) fn checked(sem: &'a Counter, n: usize) -> Result<Self, TooManyPermits> {
+        sem.check_request(n)?;
+        Ok(Acquire::new(sem, n))
     }
 }
 
@@ -125,12 +133,18 @@ pin_project! {
 }
 
 impl<S: AnySemaphore> AcquireOwned<S> {
-    pub(super) fn new(sem: Arc<S>, n: usize) -> Self {
+    pub(super) fn new(sem: &Arc<S>, n: usize) -> Self {
         AcquireOwned {
-            sem: Some(sem),
+            sem: Some(sem.clone()),
             n,
             node: Waiter::new(),
         }
+    }
+
+    /// `acquire_many_owned`: refused at once if the semaphore could never hold `n` permits.
+    pub(super) fn checked(sem: &Arc<S>, n: usize) -> Result<Self, TooManyPermits> {
+        sem.counter().check_request(n)?;
+        Ok(AcquireOwned::new(sem, n))
     }
 }
 

@@ -104,9 +104,7 @@ pub trait AnySemaphore: private::Sealed + Sized {
     ///
     /// [`TooManyPermits`] if `n` exceeds the bound, or `MAX_PERMITS` for a [`Semaphore`].
     fn acquire_many(&self, n: usize) -> Result<Acquire<'_>, TooManyPermits> {
-        let counter = self.counter();
-        counter.check_request(n)?;
-        Ok(Acquire::new(counter, n))
+        Acquire::checked(self.counter(), n)
     }
 
     /// Waits for a permit of a semaphore in an [`Arc`]: [`Semaphore::acquire_owned`].
@@ -127,7 +125,7 @@ pub trait AnySemaphore: private::Sealed + Sized {
     /// # drop(permit);
     /// ```
     fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<Self> {
-        AcquireOwned::new(self.clone(), 1)
+        AcquireOwned::new(self, 1)
     }
 
     /// Waits for `n` permits of a semaphore in an [`Arc`]:
@@ -155,8 +153,7 @@ pub trait AnySemaphore: private::Sealed + Sized {
         self: &Arc<Self>,
         n: usize,
     ) -> Result<AcquireOwned<Self>, TooManyPermits> {
-        self.counter().check_request(n)?;
-        Ok(AcquireOwned::new(self.clone(), n))
+        AcquireOwned::checked(self, n)
     }
 
     /// Takes a permit without waiting: [`Semaphore::try_acquire`].
