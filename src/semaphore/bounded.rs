@@ -1,7 +1,7 @@
 //! [`BoundedSemaphore`]: asyncio's semaphore whose count never rises above its initial value.
 
+use super::OverRelease;
 use super::counter::Counter;
-use super::{AnySemaphore, OverRelease};
 #[cfg(doc)]
 use super::{Semaphore, SemaphorePermit};
 
@@ -103,11 +103,5 @@ impl Default for BoundedSemaphore {
     /// asyncio's default: one permit, bound one.
     fn default() -> Self {
         BoundedSemaphore::new(1)
-    }
-}
-
-impl AnySemaphore for BoundedSemaphore {
-    fn release_many(&self, n: usize) -> Result<(), OverRelease> {
-        BoundedSemaphore::release_many(self, n)
     }
 }

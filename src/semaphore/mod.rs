@@ -44,6 +44,9 @@ pub use unbounded::Semaphore;
 /// The semaphores' inherent methods take precedence, so importing the trait changes nothing for
 /// code that names a concrete type.
 ///
+/// Each method's docs link to the inherent method it stands for, which has the details and an
+/// example.
+///
 /// # Examples
 ///
 /// ```
@@ -66,39 +69,11 @@ pub use unbounded::Semaphore;
 /// ```
 pub trait AnySemaphore: private::Sealed + Sized {
     /// Waits for a permit: [`Semaphore::acquire`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// async fn one<S: AnySemaphore>(sem: &S) -> usize {
-    ///     sem.acquire().await.num_permits()
-    /// }
-    /// assert_eq!(futures_executor::block_on(one(&BoundedSemaphore::new(1))), 1);
-    /// ```
     fn acquire(&self) -> Acquire<'_> {
         Acquire::new(self.counter(), 1)
     }
 
     /// Waits for `n` permits at once: [`BoundedSemaphore::acquire_many`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, Semaphore};
-    /// fn too_many<S: AnySemaphore>(sem: &S) -> bool {
-    ///     sem.acquire_many(usize::MAX).is_err()
-    /// }
-    /// assert!(too_many(&Semaphore::new(1))); // an error here, not a panic
-    /// ```
     ///
     /// # Errors
     ///
@@ -108,43 +83,12 @@ pub trait AnySemaphore: private::Sealed + Sized {
     }
 
     /// Waits for a permit of a semaphore in an [`Arc`]: [`Semaphore::acquire_owned`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use aiosync::{AnySemaphore, OwnedSemaphorePermit, Semaphore};
-    /// async fn take<S: AnySemaphore>(sem: &Arc<S>) -> OwnedSemaphorePermit<S> {
-    ///     sem.acquire_owned().await
-    /// }
-    /// let permit = futures_executor::block_on(take(&Arc::new(Semaphore::new(1))));
-    /// # drop(permit);
-    /// ```
     fn acquire_owned(self: &Arc<Self>) -> AcquireOwned<Self> {
         AcquireOwned::new(self, 1)
     }
 
     /// Waits for `n` permits of a semaphore in an [`Arc`]:
     /// [`BoundedSemaphore::acquire_many_owned`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel-safe; see [`Semaphore`'s notes](Semaphore#cancel-safety).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// fn too_many<S: AnySemaphore>(sem: &Arc<S>) -> bool {
-    ///     sem.acquire_many_owned(3).is_err()
-    /// }
-    /// assert!(too_many(&Arc::new(BoundedSemaphore::new(2))));
-    /// ```
     ///
     /// # Errors
     ///
@@ -157,32 +101,12 @@ pub trait AnySemaphore: private::Sealed + Sized {
     }
 
     /// Takes a permit without waiting: [`Semaphore::try_acquire`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, Semaphore};
-    /// fn busy<S: AnySemaphore>(sem: &S) -> bool {
-    ///     sem.try_acquire().is_none()
-    /// }
-    /// assert!(busy(&Semaphore::new(0)));
-    /// ```
     #[must_use = "if unused the permit is released at once"]
     fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
         self.counter().try_acquire(1)
     }
 
     /// Takes `n` permits without waiting: [`Semaphore::try_acquire_many`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// fn room_for<S: AnySemaphore>(sem: &S, n: usize) -> bool {
-    ///     sem.try_acquire_many(n).is_some()
-    /// }
-    /// assert!(room_for(&BoundedSemaphore::new(2), 2));
-    /// ```
     #[must_use = "if unused the permits are released at once"]
     fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
         self.counter().try_acquire(n)
@@ -190,35 +114,13 @@ pub trait AnySemaphore: private::Sealed + Sized {
 
     /// Takes a permit of a semaphore in an [`Arc`] without waiting:
     /// [`Semaphore::try_acquire_owned`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// fn busy<S: AnySemaphore>(sem: &Arc<S>) -> bool {
-    ///     sem.try_acquire_owned().is_none()
-    /// }
-    /// assert!(!busy(&Arc::new(BoundedSemaphore::new(1))));
-    /// ```
     #[must_use = "if unused the permit is released at once"]
     fn try_acquire_owned(self: &Arc<Self>) -> Option<OwnedSemaphorePermit<Self>> {
-        self.try_acquire_many_owned(1)
+        OwnedSemaphorePermit::try_new(self, 1)
     }
 
     /// Takes `n` permits of a semaphore in an [`Arc`] without waiting:
     /// [`Semaphore::try_acquire_many_owned`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use aiosync::{AnySemaphore, Semaphore};
-    /// fn room_for<S: AnySemaphore>(sem: &Arc<S>, n: usize) -> bool {
-    ///     sem.try_acquire_many_owned(n).is_some()
-    /// }
-    /// assert!(!room_for(&Arc::new(Semaphore::new(2)), 3));
-    /// ```
     #[must_use = "if unused the permits are released at once"]
     fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
         OwnedSemaphorePermit::try_new(self, n)
@@ -226,63 +128,22 @@ pub trait AnySemaphore: private::Sealed + Sized {
 
     /// The number of permits that can be acquired right now:
     /// [`Semaphore::available_permits`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// fn free<S: AnySemaphore>(sem: &S) -> usize {
-    ///     sem.available_permits()
-    /// }
-    /// assert_eq!(free(&BoundedSemaphore::new(3)), 3);
-    /// ```
     fn available_permits(&self) -> usize {
         self.counter().raw.available()
     }
 
     /// Whether an acquire would wait: [`Semaphore::locked`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, Semaphore};
-    /// fn would_wait<S: AnySemaphore>(sem: &S) -> bool {
-    ///     sem.locked()
-    /// }
-    /// assert!(would_wait(&Semaphore::new(0)));
-    /// ```
     fn locked(&self) -> bool {
         self.counter().raw.locked()
     }
 
     /// How many tasks wait for permits: [`Semaphore::waiters`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, Semaphore};
-    /// fn queue_length<S: AnySemaphore>(sem: &S) -> usize {
-    ///     sem.waiters()
-    /// }
-    /// assert_eq!(queue_length(&Semaphore::new(1)), 0);
-    /// ```
     fn waiters(&self) -> usize {
         self.counter().raw.waiters()
     }
 
     /// Gives back a permit: [`BoundedSemaphore::release`], or [`Semaphore::release`] made to
     /// return `Ok` (see the [trait's notes](AnySemaphore)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, BoundedSemaphore, Semaphore};
-    /// fn give_back<S: AnySemaphore>(sem: &S) -> bool {
-    ///     sem.release().is_ok()
-    /// }
-    /// assert!(give_back(&Semaphore::new(1))); // no bound
-    /// assert!(!give_back(&BoundedSemaphore::new(1))); // already at its bound
-    /// ```
     ///
     /// # Panics
     ///
@@ -298,19 +159,6 @@ pub trait AnySemaphore: private::Sealed + Sized {
 
     /// Gives back `n` permits: [`BoundedSemaphore::release_many`], or
     /// [`Semaphore::release_many`] made to return `Ok`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aiosync::{AnySemaphore, BoundedSemaphore};
-    /// fn give_back<S: AnySemaphore>(sem: &S, n: usize) -> bool {
-    ///     sem.release_many(n).is_ok()
-    /// }
-    /// let sem = BoundedSemaphore::new(2);
-    /// sem.try_acquire_many(2).unwrap().forget();
-    /// assert!(!give_back(&sem, 3));
-    /// assert!(give_back(&sem, 2));
-    /// ```
     ///
     /// # Panics
     ///

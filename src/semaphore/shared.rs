@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::counter::{Counter, UNBOUNDED};
 use super::{
-    Acquire, AcquireOwned, AnySemaphore, BoundedSemaphore, MAX_PERMITS, OwnedSemaphorePermit,
-    Semaphore, SemaphorePermit, TooManyPermits,
+    Acquire, AcquireOwned, AnySemaphore, BoundedSemaphore, MAX_PERMITS, OverRelease,
+    OwnedSemaphorePermit, Semaphore, SemaphorePermit, TooManyPermits,
 };
 use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};
@@ -45,6 +45,13 @@ macro_rules! by_kind {
     };
     (unbounded, try) => { "" };
     (bounded, try) => { "?" };
+    // `AnySemaphore::release_many`, from the type's own: a `Semaphore` returns nothing to refuse
+    // with, as it panics on overflow.
+    (unbounded, release $e:expr) => {{
+        $e;
+        Ok(())
+    }};
+    (bounded, release $e:expr) => { $e };
 }
 
 /// The methods both semaphores share, with the same code and documentation; what differs is
@@ -148,7 +155,7 @@ macro_rules! shared_methods {
             /// ```
             #[must_use = "if unused the permits are released at once"]
             pub fn try_acquire_many_owned(self: &Arc<Self>, n: usize) -> Option<OwnedSemaphorePermit<Self>> {
-                AnySemaphore::try_acquire_many_owned(self, n)
+                OwnedSemaphorePermit::try_new(self, n)
             }
 
             /// Blocks the current thread until a permit is acquired, for synchronous code sharing
@@ -560,6 +567,12 @@ macro_rules! shared_methods {
         impl super::private::Sealed for $ty {
             fn counter(&self) -> &Counter {
                 &self.0
+            }
+        }
+
+        impl AnySemaphore for $ty {
+            fn release_many(&self, n: usize) -> Result<(), OverRelease> {
+                by_kind!($kind, release $ty::release_many(self, n))
             }
         }
 

@@ -1,9 +1,9 @@
 //! [`Semaphore`]: asyncio's semaphore, with no bound but `MAX_PERMITS`.
 
+use super::MAX_PERMITS;
 use super::counter::Counter;
 #[cfg(doc)]
 use super::{Acquire, SemaphorePermit};
-use super::{AnySemaphore, MAX_PERMITS, OverRelease};
 #[cfg(doc)]
 use crate::Fairness;
 
@@ -95,12 +95,5 @@ impl Default for Semaphore {
     /// asyncio's default: one permit.
     fn default() -> Self {
         Semaphore::new(1)
-    }
-}
-
-impl AnySemaphore for Semaphore {
-    fn release_many(&self, n: usize) -> Result<(), OverRelease> {
-        Semaphore::release_many(self, n);
-        Ok(())
     }
 }
