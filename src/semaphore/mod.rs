@@ -2,8 +2,9 @@
 
 // The layout, one concern per file:
 // - `counter`: `Counter`, what both semaphores are made of (the permit core, bound, headroom);
-// - `shared`: the methods the two semaphores share, with the same code and docs;
-// - `unbounded`, `bounded`: each type and its own methods;
+// - `shared`: every method both types have, written once with its docs and examples, and the
+//   few things that differ by kind (`Semaphore` panics where `BoundedSemaphore` returns errors);
+// - `unbounded`, `bounded`: each type, its docs, and what only it has (`release*`, `bound`);
 // - `future`, `permit`, `error`: the types the methods return.
 // This file holds what spans both: the `AnySemaphore` trait and its seal.
 

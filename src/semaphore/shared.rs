@@ -45,8 +45,8 @@ macro_rules! by_kind {
     };
     (unbounded, try) => { "" };
     (bounded, try) => { "?" };
-    // `AnySemaphore::release_many`, from the type's own: a `Semaphore` returns nothing to refuse
-    // with, as it panics on overflow.
+    // `AnySemaphore::release_many`, from the type's own: a `Semaphore`'s refuses nothing (it
+    // panics on overflow), so it is always `Ok`.
     (unbounded, release $e:expr) => {{
         $e;
         Ok(())
@@ -562,7 +562,6 @@ macro_rules! shared_methods {
         // automatic.
         impl UnwindSafe for $ty {}
         impl RefUnwindSafe for $ty {}
-
 
         impl super::private::Sealed for $ty {
             fn counter(&self) -> &Counter {
