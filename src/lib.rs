@@ -3,8 +3,6 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
-#[cfg(doctest)]
-mod auto_traits;
 mod blocking;
 mod fairness;
 mod loom;

@@ -1,4 +1,5 @@
-//! Compile-time checks of the auto traits and sizes users rely on.
+//! Compile-time checks of the auto traits and sizes users rely on: the auto traits a type must
+//! have, and the ones it must not have, side by side.
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -19,6 +20,30 @@ use aiosync::{
 fn send_sync_debug<T: Send + Sync + Debug + ?Sized>() {}
 fn send_sync<T: Send + Sync>() {}
 fn send<T: Send>() {}
+
+/// Proofs that a type lacks an auto trait. A negative bound (`T: !Send`) cannot be written on
+/// stable Rust, so each trait here is implemented twice: for every type, and for the types that
+/// have the auto trait. `<T as AmbiguousIfSend<_>>::check()` then compiles only while `T` is not
+/// `Send`: if it were, both impls would apply and the call would be ambiguous.
+macro_rules! ambiguous_if {
+    ($($name:ident: $auto:ident),* $(,)?) => {$(
+        trait $name<Impl> {
+            fn check() {}
+        }
+        impl<T: ?Sized> $name<()> for T {}
+        impl<T: ?Sized + $auto> $name<Has> for T {}
+    )*};
+}
+
+/// The second impl's parameter: the one for types that have the auto trait.
+struct Has;
+
+ambiguous_if!(
+    AmbiguousIfSend: Send,
+    AmbiguousIfSync: Sync,
+    AmbiguousIfRefUnwindSafe: RefUnwindSafe,
+    AmbiguousIfUnpin: Unpin,
+);
 
 #[test]
 fn primitives_guards_and_futures_are_send_sync_and_debug() {
@@ -52,8 +77,8 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
 
 /// Code that catches panics around the primitives compiles: every state change is committed
 /// before user code runs, so a caught panic leaves them consistent. `Lock<T>` is the exception,
-/// as std's rules make it (see `src/auto_traits.rs`): it does not poison, so a panic while the
-/// value is half changed would be visible to the next holder.
+/// as std's rules make it: it does not poison, so a panic while the value is half changed would
+/// be visible to the next holder.
 #[test]
 fn primitives_without_a_value_are_unwind_safe() {
     fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
@@ -63,6 +88,11 @@ fn primitives_without_a_value_are_unwind_safe() {
     unwind_safe::<BoundedSemaphore>();
     unwind_safe::<Barrier>();
     unwind_safe::<std::sync::Arc<Event>>();
+    // `Lock<u8>` is not `RefUnwindSafe`: it does not poison, so a panic that unwinds out of a
+    // critical section with the value half changed leaves it that way for the next holder. As
+    // with std's `Mutex` before poisoning, `AssertUnwindSafe` is the caller's statement that this
+    // is fine. The other primitives hold no value and are unwind-safe (above).
+    <Lock<u8> as AmbiguousIfRefUnwindSafe<_>>::check();
 }
 
 /// Owned guards and permits borrow nothing: they can be moved into `'static` tasks.
@@ -76,32 +106,74 @@ fn owned_guards_are_static() {
 }
 
 /// With a `Send + !Sync` value (`Cell`) the lock and everything that waits for it can still be
-/// shared or moved, and the guards can move but not be shared. The cases that must fail to
-/// compile (`Cell` guards shared, anything holding an `Rc` moved) are doctests in
-/// `src/auto_traits.rs`; the README's Soundness section has the table.
+/// shared or moved, and the guards can move but not be shared. With a `!Send` value (`Rc`) none
+/// of them can be moved, and the lock cannot be shared. The README's Soundness section has the
+/// table.
 #[test]
 fn a_lock_is_as_thread_safe_as_its_value_allows() {
     send_sync::<Lock<Cell<u8>>>();
+    // `Lock<Rc<u8>>` is not `Send`: the value moves with the lock.
+    <Lock<Rc<u8>> as AmbiguousIfSend<_>>::check();
+    // `Lock<Rc<u8>>` is not `Sync`: whoever holds the lock owns the value, on any thread.
+    <Lock<Rc<u8>> as AmbiguousIfSync<_>>::check();
+
     send_sync::<LockAcquire<'static, Cell<u8>>>();
+    // `aiosync::lock::Acquire<'static, Rc<u8>>` is not `Send`: it resolves to a guard.
+    <LockAcquire<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
     send_sync::<LockAcquireOwned<Cell<u8>>>();
+    // `aiosync::lock::AcquireOwned<Rc<u8>>` is not `Send`: it resolves to a guard.
+    <LockAcquireOwned<Rc<u8>> as AmbiguousIfSend<_>>::check();
+
     send::<LockGuard<'static, Cell<u8>>>();
+    // `LockGuard<'static, Cell<u8>>` is not `Sync`: as for the owned guard.
+    <LockGuard<'static, Cell<u8>> as AmbiguousIfSync<_>>::check();
+    // `LockGuard<'static, Rc<u8>>` is not `Send`: a guard hands out `&mut T`.
+    <LockGuard<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+
     send::<OwnedLockGuard<Cell<u8>>>();
+    // `OwnedLockGuard<Cell<u8>>` is not `Sync`: `&guard` hands out `&T`: sharing it needs
+    // `T: Sync`.
+    <OwnedLockGuard<Cell<u8>> as AmbiguousIfSync<_>>::check();
+    // `OwnedLockGuard<Rc<u8>>` is not `Send`: as for `LockGuard`.
+    <OwnedLockGuard<Rc<u8>> as AmbiguousIfSend<_>>::check();
+
     send::<MappedLockGuard<'static, Cell<u8>>>();
+    // `MappedLockGuard<'static, Cell<u8>>` is not `Sync`: as for the owned guard.
+    <MappedLockGuard<'static, Cell<u8>> as AmbiguousIfSync<_>>::check();
+    // `MappedLockGuard<'static, Rc<u8>>` is not `Send`: as for `LockGuard`.
+    <MappedLockGuard<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+
     send::<OwnedMappedLockGuard<Cell<u8>, Cell<u8>>>();
+
     send::<ConditionWait<'static, LockGuard<'static, Cell<u8>>>>();
+    // `aiosync::condition::Wait<'static, LockGuard<'static, Cell<u8>>>` is not `Sync`: it holds
+    // the guard.
+    <ConditionWait<'static, LockGuard<'static, Cell<u8>>> as AmbiguousIfSync<_>>::check();
+    // `aiosync::condition::Wait<'static, LockGuard<'static, Rc<u8>>>` is not `Send`: it holds the
+    // guard.
+    <ConditionWait<'static, LockGuard<'static, Rc<u8>>> as AmbiguousIfSend<_>>::check();
     send::<ConditionWait<'static, OwnedLockGuard<Cell<u8>>>>();
-    let _ = std::marker::PhantomData::<Lock<Rc<u8>>>; // compiles, but is neither Send nor Sync
 }
 
 /// An owned mapped guard holds a `U` borrowed from the `T` in an `Arc<Lock<T>>`: it is `Send`
 /// when both are, and `Sync` when `T: Send` and `U: Sync`, so a `!Sync` value can be narrowed to
-/// a `Sync` part that is shared. The cases that must fail to compile are doctests in
-/// `src/auto_traits.rs`.
+/// a `Sync` part that is shared.
 #[test]
 fn an_owned_mapped_guard_is_as_thread_safe_as_its_value_and_part_allow() {
     send_sync::<OwnedMappedLockGuard<(Cell<u8>, u8), u8>>();
     send_sync::<OwnedMappedLockGuard<Cell<u8>, [u8]>>();
     send::<OwnedMappedLockGuard<Vec<Cell<u8>>, Cell<u8>>>();
+    // `OwnedMappedLockGuard<u8, Cell<u8>>` is not `Sync`: `&guard` hands out `&U`: sharing it
+    // needs `U: Sync`.
+    <OwnedMappedLockGuard<u8, Cell<u8>> as AmbiguousIfSync<_>>::check();
+    // `OwnedMappedLockGuard<Rc<u8>, u8>` is not `Sync`: `&guard` reaches the `Arc<Lock<T>>`,
+    // which may be cloned and dropped on any thread only if `T: Send`.
+    <OwnedMappedLockGuard<Rc<u8>, u8> as AmbiguousIfSync<_>>::check();
+    // `OwnedMappedLockGuard<Rc<u8>, u8>` is not `Send`: the last `Arc` it holds may drop the `T`
+    // on the thread it moved to.
+    <OwnedMappedLockGuard<Rc<u8>, u8> as AmbiguousIfSend<_>>::check();
+    // `OwnedMappedLockGuard<u8, Rc<u8>>` is not `Send`: it hands out `&mut U`.
+    <OwnedMappedLockGuard<u8, Rc<u8>> as AmbiguousIfSend<_>>::check();
     fn is_static<T: 'static>() {}
     is_static::<OwnedMappedLockGuard<Vec<u8>, [u8]>>();
 }
@@ -116,16 +188,9 @@ fn permits_events_and_errors_are_send_sync() {
 }
 
 /// `Unpin` would let a future move while its node is linked; the node's `PhantomPinned` forbids
-/// it. A negative bound cannot be written on stable, so this uses a blanket impl that becomes
-/// ambiguous, and fails to compile, if the future is `Unpin`.
+/// it.
 #[test]
 fn futures_are_not_unpin() {
-    trait AmbiguousIfUnpin<A> {
-        fn check() {}
-    }
-    impl<T: ?Sized> AmbiguousIfUnpin<()> for T {}
-    struct Marker;
-    impl<T: ?Sized + Unpin> AmbiguousIfUnpin<Marker> for T {}
     <LockAcquire<'static, ()> as AmbiguousIfUnpin<_>>::check();
     <SemaphoreAcquire<'static> as AmbiguousIfUnpin<_>>::check();
     <EventWait<'static> as AmbiguousIfUnpin<_>>::check();

@@ -178,6 +178,28 @@ fn buffers(workers: usize) -> [(&'static str, Bench); 6] {
     ]
 }
 
+/// futures-intrusive, maitake-sync and event-listener have no barrier.
+fn barriers(workers: usize) -> [(&'static str, Bench); 4] {
+    [
+        (
+            "aiosync",
+            Box::new(move |i| barrier_rounds::<aiosync::Barrier>(workers, i)),
+        ),
+        (
+            "tokio",
+            Box::new(move |i| barrier_rounds::<tokio::sync::Barrier>(workers, i)),
+        ),
+        (
+            "async-lock",
+            Box::new(move |i| barrier_rounds::<async_lock::Barrier>(workers, i)),
+        ),
+        (
+            "asyncband",
+            Box::new(move |i| barrier_rounds::<asyncband::barrier::Barrier>(workers, i)),
+        ),
+    ]
+}
+
 /// Every workload, in table order.
 pub fn rows() -> Vec<Row> {
     let op = "acquire+release";
@@ -256,6 +278,19 @@ pub fn rows() -> Vec<Row> {
             "item",
             2 * BUFFER_ITEMS,
             buffers(CONTENDED_WORKERS),
+        )
+        .on_workers(CONTENDED_WORKERS),
+        row(
+            "Barrier, 16 tasks x 1,000 rounds, 1 thread",
+            "wait",
+            BARRIER_TASKS as u64 * BARRIER_ROUNDS,
+            barriers(1),
+        ),
+        row(
+            "Barrier, 16 tasks x 1,000 rounds, 2 workers",
+            "wait",
+            BARRIER_TASKS as u64 * BARRIER_ROUNDS,
+            barriers(CONTENDED_WORKERS),
         )
         .on_workers(CONTENDED_WORKERS),
         row(

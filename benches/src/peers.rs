@@ -37,6 +37,19 @@ pub trait BoundedBuffer: Send + Sync + 'static {
     fn pop(&self) -> impl Future<Output = u64> + Send;
 }
 
+/// A reusable barrier for a fixed number of tasks. `wait` resolves to each crate's own result
+/// type; only its leader flag is read.
+pub trait AsyncBarrier: Send + Sync + 'static {
+    fn new(parties: usize) -> Self;
+    fn wait(&self) -> impl Future<Output = impl BarrierResult> + Send + '_;
+}
+
+/// What a barrier's `wait` resolves to.
+pub trait BarrierResult {
+    /// Whether this task's arrival completed the round; one per round.
+    fn is_leader(&self) -> bool;
+}
+
 /// A synchronous mutex: the floor for the uncontended rows.
 pub trait SyncMutex {
     fn new() -> Self;
@@ -120,6 +133,22 @@ impl AsyncEvent for aiosync::Event {
     }
 }
 
+impl AsyncBarrier for aiosync::Barrier {
+    fn new(parties: usize) -> Self {
+        aiosync::Barrier::new(parties)
+    }
+    fn wait(&self) -> impl Future<Output = impl BarrierResult> + Send + '_ {
+        aiosync::Barrier::wait(self)
+    }
+}
+
+/// A `Result` because asyncio's barrier can be aborted and reset; the workload does neither.
+impl BarrierResult for Result<aiosync::BarrierWaitResult, aiosync::BrokenBarrier> {
+    fn is_leader(&self) -> bool {
+        self.expect("never aborted or reset").is_leader()
+    }
+}
+
 /// asyncio's bounded buffer: one lock, two conditions.
 pub struct AiosyncBuffer {
     items: aiosync::Lock<VecDeque<u64>>,
@@ -188,6 +217,21 @@ impl AsyncEvent for tokio::sync::Notify {
     }
     fn set(&self) {
         self.notify_waiters();
+    }
+}
+
+impl AsyncBarrier for tokio::sync::Barrier {
+    fn new(parties: usize) -> Self {
+        tokio::sync::Barrier::new(parties)
+    }
+    fn wait(&self) -> impl Future<Output = impl BarrierResult> + Send + '_ {
+        tokio::sync::Barrier::wait(self)
+    }
+}
+
+impl BarrierResult for tokio::sync::BarrierWaitResult {
+    fn is_leader(&self) -> bool {
+        tokio::sync::BarrierWaitResult::is_leader(self)
     }
 }
 
@@ -273,6 +317,21 @@ impl AsyncEvent for event_listener::Event {
     }
     fn set(&self) {
         self.notify(usize::MAX);
+    }
+}
+
+impl AsyncBarrier for async_lock::Barrier {
+    fn new(parties: usize) -> Self {
+        async_lock::Barrier::new(parties)
+    }
+    fn wait(&self) -> impl Future<Output = impl BarrierResult> + Send + '_ {
+        async_lock::Barrier::wait(self)
+    }
+}
+
+impl BarrierResult for async_lock::BarrierWaitResult {
+    fn is_leader(&self) -> bool {
+        async_lock::BarrierWaitResult::is_leader(self)
     }
 }
 
@@ -519,6 +578,21 @@ impl AsyncEvent for asyncband::event::ManualResetEvent {
     }
     fn set(&self) {
         asyncband::event::ManualResetEvent::set(self);
+    }
+}
+
+impl AsyncBarrier for asyncband::barrier::Barrier {
+    fn new(parties: usize) -> Self {
+        asyncband::barrier::Barrier::new(u32::try_from(parties).expect("parties fit in a u32"))
+    }
+    fn wait(&self) -> impl Future<Output = impl BarrierResult> + Send + '_ {
+        asyncband::barrier::Barrier::wait(self)
+    }
+}
+
+impl BarrierResult for asyncband::barrier::BarrierWaitResult {
+    fn is_leader(&self) -> bool {
+        asyncband::barrier::BarrierWaitResult::is_leader(self)
     }
 }
 

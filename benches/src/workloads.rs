@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use crate::peers::{AsyncEvent, AsyncMutex, AsyncSemaphore, BoundedBuffer, SyncMutex};
+use crate::peers::{
+    AsyncBarrier, AsyncEvent, AsyncMutex, AsyncSemaphore, BarrierResult, BoundedBuffer, SyncMutex,
+};
 
 /// Polls `f` once with a waker that does nothing.
 pub fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
@@ -289,6 +291,32 @@ pub fn bounded_buffer<B: BoundedBuffer>(workers: usize, iters: u64) -> Duration 
             })
         })
         .sum()
+}
+
+pub const BARRIER_TASKS: usize = 16;
+pub const BARRIER_ROUNDS: u64 = 1_000;
+
+/// 16 tasks pass the barrier together 1,000 times: in each round the last to arrive releases the
+/// 15 that wait. Each task counts the rounds it led, and every round must have had one leader.
+/// aiosync's barrier, as asyncio's, holds a task that comes back for the next round until every
+/// task released by the last one has resumed; the other crates' count it in at once.
+pub fn barrier_rounds<B: AsyncBarrier>(workers: usize, iters: u64) -> Duration {
+    let rt = runtime(workers);
+    let shared = Arc::new((B::new(BARRIER_TASKS), AtomicU64::new(0)));
+    let elapsed = (0..iters)
+        .map(|_| {
+            run_tasks(&rt, &shared, BARRIER_TASKS, |shared| async move {
+                let (barrier, leaders) = &*shared;
+                let mut led = 0;
+                for _ in 0..BARRIER_ROUNDS {
+                    led += u64::from(barrier.wait().await.is_leader());
+                }
+                leaders.fetch_add(led, Ordering::Relaxed);
+            })
+        })
+        .sum();
+    assert_eq!(shared.1.load(Ordering::Relaxed), iters * BARRIER_ROUNDS);
+    elapsed
 }
 
 /// The lock is held and `n` acquires are queued. Each step releases it (handing it to the oldest
