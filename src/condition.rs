@@ -328,7 +328,7 @@ impl Condition {
     /// ```
     #[doc(alias = "wait_timeout")]
     pub fn wait_blocking_timeout<G: Guard>(&self, guard: G, timeout: Duration) -> (G, bool) {
-        let lock = G::lock_handle(&guard);
+        let lock = G::handle(&guard);
         {
             let mut wait = pin!(self.wait(guard));
             if let Poll::Ready(guard) = poll_until(wait.as_mut(), deadline(timeout)) {
@@ -339,10 +339,8 @@ impl Condition {
                 return (block_on(wait), false);
             }
         } // Timed out: the future is dropped here and leaves the condition's queue.
-        // The guard went into the dropped future: take the lock again, its permit going to a new
-        // guard.
-        G::parked_lock(&lock).acquire_blocking().into_lock();
-        (G::unpark(lock), true)
+        // The guard went into the dropped future: take the lock again.
+        (G::relock_blocking(lock), true)
     }
 
     /// Like [`wait_for_blocking`](Condition::wait_for_blocking), but gives up after `timeout`.
@@ -516,7 +514,7 @@ pin_project! {
                 // gh-112202), even if passing the lock on below panics in a waker.
                 let _pass_on = PassOn(this.cond);
                 // Leaves the lock's queue, passing the lock on if it was handed to us.
-                G::parked_lock(parked).raw.cancel_acquire(node);
+                G::parked_lock(parked).cancel_acquire_with(node);
             } else {
                 let left = this.cond.waiters.leave(node);
                 // Only a notified waiter has a notification to pass on.
@@ -560,9 +558,11 @@ impl<G: Guard> Future for Wait<'_, G> {
                     let mut q = this.cond.waiters.lock();
                     q.push_back(node, 0, waker);
                     drop(q);
-                    // Queued while holding the lock, which `notify` needs: no lost wake-up.
-                    let parked = this.parked.insert(G::park(guard));
-                    G::parked_lock(parked).raw.unlock();
+                    // Queued while holding the lock, which `notify` needs: no lost wake-up. The
+                    // handle is kept before the guard goes: should releasing the lock panic in a
+                    // waker, the future's drop still leaves the condition's queue.
+                    *this.parked = Some(G::handle(&guard));
+                    drop(guard);
                     return Poll::Pending;
                 }
                 WaiterState::Queued => ready!(this.cond.waiters.poll_waiter(node, cx)),
@@ -574,10 +574,10 @@ impl<G: Guard> Future for Wait<'_, G> {
             *this.reacquiring = true;
         }
         let parked = this.parked.as_ref().expect("a waiting `Wait` has its lock");
-        ready!(G::parked_lock(parked).raw.poll_acquire(node, cx));
+        ready!(G::parked_lock(parked).poll_acquire_with(node, cx));
         *this.reacquiring = false;
         let parked = this.parked.take().expect("checked above");
-        Poll::Ready(G::unpark(parked))
+        Poll::Ready(G::relocked(parked))
     }
 }
 
