@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::waitlist::{Locked, MAX_VALUE, WaitQueue, Waiter, WaiterState};
+use crate::waitlist::{Locked, MAX_VALUE, WaitList, Waiter, WaiterState};
 
 /// asyncio's four phases, in the low two bits of `Barrier::state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,22 +124,22 @@ impl Phase {
 pub struct Barrier {
     parties: usize,
     /// The phase, and the counted arrivals not yet woken (linked `ARRIVED` nodes) in
-    /// `ARRIVAL`s. Changed only under the queue's mutex; read without it for snapshots.
+    /// `ARRIVAL`s. Changed only under the wait list's mutex; read without it for snapshots.
     state: AtomicUsize,
     /// Counted waiters that were woken (released, reset or aborted) and have not left yet.
-    /// Accessed only under the queue's mutex.
+    /// Accessed only under the wait list's mutex.
     released: AtomicUsize,
     /// The index the next waiter released by the current trip gets. Accessed only under the
     /// queue's mutex.
     next_index: AtomicUsize,
     /// How many times asyncio's barrier would have called `notify_all` (at a trip, `reset`,
     /// `abort` and the last exit), counted in odd numbers that wrap within a node's value. Each
-    /// call wakes the newcomers queued before it. Accessed only under the queue's mutex.
+    /// call wakes the newcomers queued before it. Accessed only under the wait list's mutex.
     notified: AtomicUsize,
     /// Every waiting task in arrival order: `ARRIVED` nodes of the filling cycle and newcomers.
     /// Every phase change is a notify, and between two notifies only one kind can queue, so the
-    /// nodes a notify wakes are always a prefix of the queue.
-    queue: WaitQueue,
+    /// nodes a notify wakes are always a prefix of the wait list.
+    waiters: WaitList,
 }
 
 impl Barrier {
@@ -165,7 +165,7 @@ impl Barrier {
                 released: AtomicUsize::new(0),
                 next_index: AtomicUsize::new(0),
                 notified: AtomicUsize::new(1),
-                queue: WaitQueue::new(),
+                waiters: WaitList::new(),
             }
         }
     }
@@ -254,7 +254,7 @@ impl Barrier {
     }
 
     /// Blocks the current thread in [`wait`](Barrier::wait), for synchronous code sharing the
-    /// barrier with async code: same queue, same order, same guarantees.
+    /// barrier with async code: same wait list, same order, same guarantees.
     ///
     /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
@@ -321,7 +321,7 @@ impl Barrier {
     /// # });
     /// ```
     pub fn reset(&self) {
-        let q = self.queue.lock();
+        let q = self.waiters.lock();
         let (_, arrived) = unpack(self.state.load(Ordering::Relaxed));
         let inside = arrived + self.released.load(Ordering::Relaxed);
         let phase = if inside > 0 {
@@ -346,7 +346,7 @@ impl Barrier {
     /// # });
     /// ```
     pub fn abort(&self) {
-        let q = self.queue.lock();
+        let q = self.waiters.lock();
         let (_, arrived) = unpack(self.state.load(Ordering::Relaxed));
         self.set_state(Phase::Broken, arrived);
         self.notify_all(q);
@@ -356,7 +356,7 @@ impl Barrier {
         unpack(self.state.load(Ordering::Acquire)).0
     }
 
-    /// Under the queue's mutex.
+    /// Under the wait list's mutex.
     fn set_state(&self, phase: Phase, arrived: usize) {
         self.state.store(pack(phase, arrived), Ordering::Release);
     }
@@ -370,7 +370,7 @@ impl Barrier {
     ) -> Poll<Result<BarrierWaitResult, BrokenBarrier>> {
         // Cloned before locking, so that no user code runs under the mutex; dropped after it.
         let waker = cx.waker().clone();
-        let mut q = self.queue.lock();
+        let mut q = self.waiters.lock();
         let (phase, arrived) = unpack(self.state.load(Ordering::Relaxed));
         match phase {
             Phase::Broken => {
@@ -411,7 +411,7 @@ impl Barrier {
     /// A counted task whose node was woken leaves: its outcome is decided now, by the phase.
     fn leave(&self, node: Pin<&Waiter>) -> Result<BarrierWaitResult, BrokenBarrier> {
         let index = node.woken_value();
-        let q = self.queue.lock();
+        let q = self.waiters.lock();
         // Still draining means no reset or abort since the trip that released it: the phase
         // cannot become filling again while this task is inside.
         let result = match unpack(self.state.load(Ordering::Relaxed)).0 {
@@ -464,7 +464,7 @@ impl Barrier {
     /// lock is released; the state is read again for each batch. A waker that panics does not
     /// stop the others, and its panic is re-raised once all were woken.
     fn wake<'a>(&'a self, q: Locked<'a>) {
-        self.queue.wake_batched(q, |q, wakers| {
+        self.waiters.wake_batched(q, |q, wakers| {
             while !wakers.is_full() && self.must_wake(q) {
                 wakers.push(self.grant_front(q));
             }
@@ -626,15 +626,15 @@ pin_project! {
             let barrier = *this.barrier;
             let state = node.state();
             if !*this.counted {
-                // A newcomer was not counted: leaving the queue is all there is to do.
+                // A newcomer was not counted: leaving the wait list is all there is to do.
                 if state == WaiterState::Queued {
-                    drop(barrier.queue.leave(node));
+                    drop(barrier.waiters.leave(node));
                 }
                 return;
             }
             match state {
                 WaiterState::Queued => {
-                    let mut q = barrier.queue.lock();
+                    let mut q = barrier.waiters.lock();
                     let (state, _, waker) = q.remove(node);
                     if state == WaiterState::Queued {
                         // Retracted: no longer waiting in the cycle.
@@ -648,7 +648,7 @@ pin_project! {
                     drop(waker);
                 }
                 WaiterState::Woken => {
-                    let q = barrier.queue.lock();
+                    let q = barrier.waiters.lock();
                     barrier.released.fetch_sub(1, Ordering::Relaxed);
                     barrier.reopen_if_empty(q);
                 }
@@ -668,7 +668,7 @@ impl Future for Wait<'_> {
         loop {
             match node.state() {
                 WaiterState::Idle => return barrier.arrive(node, this.counted, cx),
-                WaiterState::Queued => ready!(barrier.queue.poll_waiter(node, cx)),
+                WaiterState::Queued => ready!(barrier.waiters.poll_waiter(node, cx)),
                 WaiterState::Woken if *this.counted => return Poll::Ready(barrier.leave(node)),
                 // A newcomer woken by a notify: check the phase again.
                 WaiterState::Woken => node.rearm(),
@@ -693,6 +693,6 @@ impl fmt::Debug for Wait<'_> {
 }
 
 // A waker that panics finds the Barrier consistent: every state change is committed before user
-// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+// code runs. Only the wait list's `UnsafeCell` keeps these from being automatic.
 impl std::panic::UnwindSafe for Barrier {}
 impl std::panic::RefUnwindSafe for Barrier {}

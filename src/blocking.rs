@@ -1,7 +1,7 @@
 //! Waiting by parking the thread: the blocking variants poll the very futures async code awaits,
-//! so they wait in the same FIFO queue with the same fairness and cancel-safety. The timed ones
+//! so they wait in the same FIFO wait list with the same fairness and cancel-safety. The timed ones
 //! park with `thread::park_timeout` and, when time is up, drop the future: a wait that times out
-//! leaves its queue through the same cancellation path as any dropped future, so nothing is lost.
+//! leaves its wait list through the same cancellation path as any dropped future, so nothing is lost.
 
 use core::future::Future;
 use core::pin::{Pin, pin};

@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::{block_on, deadline, poll_until};
 use crate::lock::Guard;
-use crate::waitlist::{WaitQueue, Waiter, WaiterState};
+use crate::waitlist::{WaitList, Waiter, WaiterState};
 
 /// asyncio's `Condition`: tasks holding a [`Lock`](crate::Lock) wait until another task notifies them.
 ///
@@ -29,7 +29,7 @@ use crate::waitlist::{WaitQueue, Waiter, WaiterState};
 /// | `cond.notify(n)` | `cond.notify(&guard, n);` |
 /// | `cond.notify_all()` | `cond.notify_all(&guard);` |
 ///
-/// [`wait`](Condition::wait) joins the condition's queue before it releases the lock, and
+/// [`wait`](Condition::wait) joins the condition's wait list before it releases the lock, and
 /// [`notify`](Condition::notify) needs the lock's guard, so a notification sent after the lock is
 /// released cannot be missed. `wait` returns with the lock held again.
 ///
@@ -47,7 +47,7 @@ use crate::waitlist::{WaitQueue, Waiter, WaiterState};
 /// sense: dropping the future never loses a notification and never leaves the lock held by no
 /// one or by two. A waiter dropped after it was notified (before it ran, or while it waited for the
 /// lock again) passes its notification to the next waiter (asyncio's gh-112202 fix) and leaves the
-/// lock's queue, passing the lock on if it had been handed to it. Unlike asyncio, which notifies
+/// lock's wait list, passing the lock on if it had been handed to it. Unlike asyncio, which notifies
 /// another waiter on *any* exit by exception, a waiter that was never notified passes nothing on,
 /// so a cancellation causes no spurious wake-up. Also unlike asyncio, a dropped wait does not
 /// re-acquire the lock: the guard it consumed is gone with it.
@@ -136,8 +136,8 @@ use crate::waitlist::{WaitQueue, Waiter, WaiterState};
 /// several is not unsound, but [`notify`](Condition::notify) then wakes waiters whatever lock
 /// they waited with.
 pub struct Condition {
-    /// Its own queue: a waiter joins it while holding the lock and is woken from it by `notify`.
-    waiters: WaitQueue,
+    /// Its own wait list: a waiter joins it while holding the lock and is woken from it by `notify`.
+    waiters: WaitList,
 }
 
 impl Condition {
@@ -169,7 +169,7 @@ impl Condition {
         /// ```
         pub fn new() -> Self {
             Condition {
-                waiters: WaitQueue::new(),
+                waiters: WaitList::new(),
             }
         }
     }
@@ -251,7 +251,7 @@ impl Condition {
     }
 
     /// Blocks the current thread in [`wait`](Condition::wait), for synchronous code sharing the
-    /// condition with async code: same queue, same order, same guarantees.
+    /// condition with async code: same wait list, same order, same guarantees.
     ///
     /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
@@ -310,7 +310,7 @@ impl Condition {
     ///
     /// The timeout covers the wait for a notification only: a waiter notified in time waits for
     /// the lock as long as it takes and reports `false`. A waiter that times out leaves the
-    /// condition's queue as a dropped [`wait`](Condition::wait) future does (a notification that
+    /// condition's wait list as a dropped [`wait`](Condition::wait) future does (a notification that
     /// reaches it at that very moment goes to the next waiter, so none is lost), then takes the
     /// lock again.
     ///
@@ -338,7 +338,7 @@ impl Condition {
                 // Notified in time: only the lock is still to come.
                 return (block_on(wait), false);
             }
-        } // Timed out: the future is dropped here and leaves the condition's queue.
+        } // Timed out: the future is dropped here and leaves the condition's wait list.
         // The guard went into the dropped future: take the lock again.
         (G::relock_blocking(lock), true)
     }
@@ -455,7 +455,7 @@ impl Condition {
 }
 
 // A waker that panics finds the Condition consistent: every state change is committed before user
-// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+// code runs. Only the wait list's `UnsafeCell` keeps these from being automatic.
 impl UnwindSafe for Condition {}
 impl RefUnwindSafe for Condition {}
 
@@ -513,7 +513,7 @@ pin_project! {
                 // The notification this waiter consumed goes to the next one (CPython
                 // gh-112202), even if passing the lock on below panics in a waker.
                 let _pass_on = PassOn(this.cond);
-                // Leaves the lock's queue, passing the lock on if it was handed to us.
+                // Leaves the lock's wait list, passing the lock on if it was handed to us.
                 G::parked_lock(parked).cancel_acquire_with(node);
             } else {
                 let left = this.cond.waiters.leave(node);
@@ -560,7 +560,7 @@ impl<G: Guard> Future for Wait<'_, G> {
                     drop(q);
                     // Queued while holding the lock, which `notify` needs: no lost wake-up. The
                     // handle is kept before the guard goes: should releasing the lock panic in a
-                    // waker, the future's drop still leaves the condition's queue.
+                    // waker, the future's drop still leaves the condition's wait list.
                     *this.parked = Some(G::handle(&guard));
                     drop(guard);
                     return Poll::Pending;

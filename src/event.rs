@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::waitlist::{MAX_VALUE, WaitQueue, Waiter, WaiterState};
+use crate::waitlist::{MAX_VALUE, WaitList, Waiter, WaiterState};
 
 /// Bit 0 of `state`: the flag. The bits above count calls to `set` that found the flag clear
 /// (the generation); a waiter records the generation it queued in, so `set` wakes exactly the
@@ -30,7 +30,7 @@ const GENERATION: usize = 2;
 ///
 /// # Cancel safety
 ///
-/// [`wait`](Event::wait) is cancel-safe: dropping the [`Wait`] future just leaves the queue, and
+/// [`wait`](Event::wait) is cancel-safe: dropping the [`Wait`] future just leaves the wait list, and
 /// since `set` wakes everyone, nothing has to be passed on.
 ///
 /// # Examples
@@ -49,7 +49,7 @@ const GENERATION: usize = 2;
 /// ```
 pub struct Event {
     state: AtomicUsize,
-    queue: WaitQueue,
+    waiters: WaitList,
 }
 
 impl Event {
@@ -71,7 +71,7 @@ impl Event {
         pub fn new() -> Self {
             Event {
                 state: AtomicUsize::new(0),
-                queue: WaitQueue::new(),
+                waiters: WaitList::new(),
             }
         }
     }
@@ -92,7 +92,7 @@ impl Event {
     /// Sets the flag and wakes every task waiting for it, oldest first. Does nothing if the flag
     /// is already set.
     ///
-    /// The waiters are unlinked and woken in batches, each batch after the queue's lock is
+    /// The waiters are unlinked and woken in batches, each batch after the wait list's mutex is
     /// released, so the cost per waiter is constant and a waker that re-enters the event cannot
     /// deadlock.
     ///
@@ -108,14 +108,14 @@ impl Event {
         if self.is_set() {
             return;
         }
-        let q = self.queue.lock();
+        let q = self.waiters.lock();
         if self.state.load(Ordering::Relaxed) & SET != 0 {
             return;
         }
         // The flag is clear and only `set`, under this lock, sets it: adding sets it and starts a
         // new generation in one step.
         self.state.fetch_add(GENERATION | SET, Ordering::AcqRel);
-        self.queue.wake_batched(q, |q, wakers| {
+        self.waiters.wake_batched(q, |q, wakers| {
             // Re-read each batch: a later `set` may have started a newer generation meanwhile.
             let current = generation(self.state.load(Ordering::Relaxed));
             while !wakers.is_full() && q.front_value().is_some_and(|g| g != current) {
@@ -148,7 +148,7 @@ impl Event {
     /// assert_eq!(aiosync::Event::new().waiters(), 0);
     /// ```
     pub fn waiters(&self) -> usize {
-        self.queue.len()
+        self.waiters.len()
     }
 
     /// Waits until the flag is set; completes at once if it already is. asyncio's
@@ -175,7 +175,7 @@ impl Event {
     }
 
     /// Blocks the current thread until the event is set, for synchronous code sharing the event
-    /// with async code. It waits in the same queue as [`wait`](Event::wait).
+    /// with async code. It waits in the same wait list as [`wait`](Event::wait).
     ///
     /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
@@ -196,7 +196,7 @@ impl Event {
 
     /// Like [`wait_blocking`](Event::wait_blocking), but gives up after `timeout`. Returns
     /// whether the event was set (`false`: timed out). A wait that times out just leaves the
-    /// queue, as a dropped [`wait`](Event::wait) future does.
+    /// wait list, as a dropped [`wait`](Event::wait) future does.
     ///
     /// # Examples
     ///
@@ -219,7 +219,7 @@ fn generation(state: usize) -> usize {
 }
 
 // A waker that panics finds the Event consistent: every state change is committed before user
-// code runs. Only the waiter queue's `UnsafeCell` keeps these from being automatic.
+// code runs. Only the wait list's `UnsafeCell` keeps these from being automatic.
 impl UnwindSafe for Event {}
 impl RefUnwindSafe for Event {}
 
@@ -267,7 +267,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if this.node.state() == WaiterState::Queued {
-                drop(this.event.queue.leave(this.node.as_ref()));
+                drop(this.event.waiters.leave(this.node.as_ref()));
             }
         }
     }
@@ -284,7 +284,7 @@ impl Future for Wait<'_> {
             WaiterState::Idle => {
                 if !event.is_set() {
                     let waker = cx.waker().clone();
-                    let mut q = event.queue.lock();
+                    let mut q = event.waiters.lock();
                     let state = event.state.load(Ordering::Acquire);
                     if state & SET == 0 {
                         q.push_back(node, generation(state), waker);
@@ -293,7 +293,7 @@ impl Future for Wait<'_> {
                 }
             }
             WaiterState::Queued => {
-                if event.queue.poll_waiter(node, cx).is_pending() {
+                if event.waiters.poll_waiter(node, cx).is_pending() {
                     return Poll::Pending;
                 }
             }

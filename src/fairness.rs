@@ -7,7 +7,7 @@
 /// # Fairness
 ///
 /// Under both policies the queued waiters are served in the order they queued: none is granted
-/// the lock or permits, or takes them, before every waiter queued ahead of it has been. The
+/// the lock or permits, or takes them, before every wait listd ahead of it has been. The
 /// policies differ in what a task that is not queued may do: a newcomer, or a task that has just
 /// released and acquires again.
 ///
@@ -16,7 +16,7 @@
 ///   completes in the order it started waiting. Under contention every acquire waits for a
 ///   hand-off and costs a task switch.
 /// - [`Bounded(k)`](Fairness::Bounded) lets a task that is not queued take the lock or permits
-///   ahead of the queue (*bypass* it), at most `k` times per oldest waiter. A release leaves the
+///   ahead of the waiters (*bypass* it), at most `k` times per oldest waiter. A release leaves the
 ///   lock or permits free and wakes the oldest waiter, and whoever gets there first takes them:
 ///   a task that releases and acquires again in a loop keeps running instead of switching. After
 ///   the oldest waiter has been bypassed `k` times, releases hand everything to it directly, as
@@ -38,7 +38,7 @@
 ///
 /// [`DEFAULT_BYPASSES`]: Fairness::DEFAULT_BYPASSES
 ///
-/// A task at the head of the queue is woken when the lock is left free for it, and takes it if
+/// A task at the head of the wait list is woken when the lock is left free for it, and takes it if
 /// it gets there first; otherwise it waits again. The count is per oldest waiter: it starts at 0
 /// whenever a waiter reaches the head.
 ///

@@ -1,9 +1,9 @@
 //! The one place that chooses between real and model-checked synchronization.
 //!
-//! Everything the waiter queue and the primitives share between threads (the queue mutex, atomics,
+//! Everything the wait list and the primitives share between threads (the wait list's mutex, atomics,
 //! cells holding list pointers and wakers) comes from here, so the primitives themselves contain no
 //! `cfg(loom)`. Under `--cfg loom` they are loom's, which lets loom explore every interleaving of
-//! them. Under Miri the queue mutex is std's, because parking_lot's parking uses integer-to-pointer
+//! them. Under Miri the wait list's mutex is std's, because parking_lot's parking uses integer-to-pointer
 //! casts that `-Zmiri-strict-provenance` rejects.
 
 // loom is an optional dependency, so that it never enters a dependent's Cargo.lock.
@@ -29,14 +29,14 @@ pub(crate) use const_fn;
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-/// How many wakers are collected under a queue's mutex before it is released to wake them. Under
+/// How many wakers are collected under a wait list's mutex before it is released to wake them. Under
 /// loom it is 2, so that a model with three waiters already needs a second batch.
 #[cfg(not(loom))]
 pub(crate) const WAKE_BATCH: usize = 32;
 #[cfg(loom)]
 pub(crate) const WAKE_BATCH: usize = 2;
 
-/// The mutex guarding each waiter queue: parking_lot normally, std under Miri, loom under loom.
+/// The mutex guarding each wait list: parking_lot normally, std under Miri, loom under loom.
 #[derive(Debug)]
 pub(crate) struct Mutex<T>(Inner<T>);
 
@@ -79,7 +79,7 @@ impl<T> Mutex<T> {
         self.0.lock()
     }
 
-    /// std's and loom's mutexes poison on panic; the queue stays consistent across a panic (every
+    /// std's and loom's mutexes poison on panic; the wait list stays consistent across a panic (every
     /// list operation completes before user code can run), so poisoning is ignored.
     #[cfg(any(loom, miri))]
     pub(crate) fn lock(&self) -> MutexGuard<'_, T> {

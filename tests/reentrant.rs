@@ -65,7 +65,7 @@ fn must_finish(f: impl FnOnce() + Send + 'static) {
         tx.send(()).unwrap();
     });
     rx.recv_timeout(Duration::from_secs(10))
-        .expect("deadlock: a waker ran under the queue mutex");
+        .expect("deadlock: a waker ran under the wait list's mutex");
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn lock_waker_that_reenters_the_lock() {
     must_finish(|| {
         let lock = Arc::new(Lock::new(()));
         let held = lock.try_acquire().unwrap();
-        // Each hook call queues for the lock and leaves again: both take the queue mutex.
+        // Each hook call queues for the lock and leaves again: both take the wait list's mutex.
         let l2 = lock.clone();
         let (hook, waker) = hook_waker(move || drop(poll_noop(pin!(l2.acquire()))));
         let (_, other) = hook_waker(|| {});
@@ -130,7 +130,7 @@ fn condition_waker_that_reenters_the_lock_it_shares() {
     must_finish(|| {
         let shared = Arc::new((Lock::new(()), Condition::new()));
         let s2 = shared.clone();
-        // Queues for the lock and leaves again (both take the queue mutex the condition shares).
+        // Queues for the lock and leaves again (both take the wait list's mutex the condition shares).
         let (_, waker) = hook_waker(move || drop(poll_noop(pin!(s2.0.acquire()))));
         let (lock, cond) = &*shared;
         let mut w = pin!(cond.wait(lock.try_acquire().unwrap()));
@@ -165,7 +165,7 @@ fn semaphore_wakers_that_reenter_across_batches_and_cancellations() {
     must_finish(|| {
         let sem = Arc::new(Semaphore::new(0));
         let s2 = sem.clone();
-        // Each hook call queues for a permit and cancels: both take the queue mutex.
+        // Each hook call queues for a permit and cancels: both take the wait list's mutex.
         let (_, waker) = hook_waker(move || drop(poll_noop(pin!(s2.acquire_many(2)))));
         let mut waits: Vec<_> = (0..40).map(|_| Box::pin(sem.acquire())).collect();
         for w in &mut waits {

@@ -50,7 +50,7 @@ use crate::waitlist::Waiter;
 /// # Cancel safety
 ///
 /// [`acquire`] is cancel-safe: dropping the [`Acquire`] future before it completes gives up its
-/// place in the queue, and if the lock had already been handed to it, passes the lock on to the
+/// place in the wait list, and if the lock had already been handed to it, passes the lock on to the
 /// next waiter (or unlocks it). Nothing is lost and the lock is never left held by no one.
 ///
 /// # Examples
@@ -179,7 +179,7 @@ impl<T: ?Sized> Lock<T> {
     /// Waits for the lock and returns a guard giving access to the value. asyncio's
     /// `await lock.acquire()` / `async with lock`.
     ///
-    /// The request joins the queue when the future is first polled, not when it is created.
+    /// The request joins the wait list when the future is first polled, not when it is created.
     ///
     /// # Cancel safety
     ///
@@ -260,7 +260,7 @@ impl<T: ?Sized> Lock<T> {
     }
 
     /// Blocks the current thread until the lock is acquired, for synchronous code sharing the
-    /// lock with async code. It waits in the same FIFO queue as [`acquire`](Lock::acquire).
+    /// lock with async code. It waits in the same FIFO wait list as [`acquire`](Lock::acquire).
     ///
     /// Calling it inside an async task blocks that executor thread (and may deadlock it, if the
     /// holder needs that thread to run); use `.await` there.
@@ -295,7 +295,7 @@ impl<T: ?Sized> Lock<T> {
     }
 
     /// Like [`acquire_blocking`](Lock::acquire_blocking), but gives up after `timeout`: `None`
-    /// then. A wait that times out leaves the queue as a dropped [`acquire`](Lock::acquire)
+    /// then. A wait that times out leaves the wait list as a dropped [`acquire`](Lock::acquire)
     /// future does, passing the lock on if it was handed over at the last moment, so nothing is
     /// lost and the waiters behind it move up.
     ///

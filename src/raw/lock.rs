@@ -22,7 +22,7 @@ use core::task::{Context, Poll};
 use super::OnUnwind;
 use crate::Fairness;
 use crate::loom::{AtomicUsize, Ordering};
-use crate::waitlist::{Locked, WaitQueue, Waiter, WaiterState, wake};
+use crate::waitlist::{Locked, WaitList, Waiter, WaiterState, wake};
 
 const QUEUED: usize = 1;
 const ONE: usize = 2;
@@ -31,7 +31,7 @@ const ONE: usize = 2;
 pub(crate) struct RawLock {
     state: AtomicUsize,
     /// The waiters; its config is the bypass bound, 0 for strict FIFO.
-    queue: WaitQueue<u32>,
+    list: WaitList<u32>,
 }
 
 impl RawLock {
@@ -39,14 +39,14 @@ impl RawLock {
         pub(crate) fn new(fairness: Fairness) -> Self {
             RawLock {
                 state: AtomicUsize::new(ONE),
-                queue: WaitQueue::with_config(bounded::limit(fairness)),
+                list: WaitList::with_config(bounded::limit(fairness)),
             }
         }
     }
 
     #[inline]
     fn limit(&self) -> u32 {
-        *self.queue.config()
+        *self.list.config()
     }
 
     pub(crate) fn fairness(&self) -> Fairness {
@@ -62,7 +62,7 @@ impl RawLock {
     }
 
     pub(crate) fn waiters(&self) -> usize {
-        self.queue.len()
+        self.list.len()
     }
 
     /// Takes the lock if it is free and nobody waits: a single compare-exchange, never a bypass.
@@ -99,7 +99,7 @@ impl RawLock {
         if self.limit() != 0 {
             return self.unlock_bounded();
         }
-        self.hand_off(self.queue.lock());
+        self.hand_off(self.list.lock());
     }
 
     /// With the mutex, by the holder of the lock: hands it to the oldest waiter, or frees it if
@@ -150,7 +150,7 @@ impl RawLock {
     fn queue_up(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
         // Cloned before locking: a waker's clone may run arbitrary code.
         let waker = cx.waker().clone();
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
             if cur & QUEUED != 0 {
@@ -181,7 +181,7 @@ impl RawLock {
     fn poll_slow(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
             WaiterState::Queued if self.limit() != 0 => self.poll_queued_bounded(node, cx),
-            WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
+            WaiterState::Queued => match self.list.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
                     node.complete();
                     Poll::Ready(())
@@ -221,7 +221,7 @@ impl RawLock {
         if self.limit() != 0 {
             return self.cancel_bounded(node);
         }
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         let (state, _, waker) = q.remove(node);
         match state {
             // Handed the lock: hand it on.

@@ -1,7 +1,7 @@
 //! The permit cores under the primitives that hand out permits: [`RawLock`] under `Lock` (one
 //! permit, no partial grants, no granted waiters held back) and [`RawSemaphore`] under the
 //! semaphores. Each keeps its permits in an atomic word for the paths that never wait, and a
-//! [`WaitQueue`](crate::waitlist::WaitQueue) for the rest, and each keeps the same contract:
+//! [`WaitList`](crate::waitlist::WaitList) for the rest, and each keeps the same contract:
 //!
 //! - grants are made under the wait list's mutex, and wakers woken after it is released;
 //! - a cancelled request passes on whatever it had been granted, so nothing is lost;

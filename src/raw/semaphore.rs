@@ -30,7 +30,7 @@ use core::task::{Context, Poll};
 use super::OnUnwind;
 use crate::Fairness;
 use crate::loom::{AtomicU32, AtomicUsize, Ordering};
-use crate::waitlist::{Locked, MAX_VALUE, WaitQueue, Waiter, WaiterState};
+use crate::waitlist::{Locked, MAX_VALUE, WaitList, Waiter, WaiterState};
 
 const QUEUED: usize = 1;
 const ONE: usize = 2;
@@ -43,7 +43,7 @@ const _: () = assert!(MAX_PERMITS <= MAX_VALUE);
 pub(crate) struct RawSemaphore {
     state: AtomicUsize,
     /// The queued waiters; its config is the bypass bound, 0 for strict FIFO.
-    queue: WaitQueue<u32>,
+    list: WaitList<u32>,
     /// Queued waiters plus granted ones that have not resumed (asyncio's `_waiters`). Raised
     /// under the mutex, lowered under it or, by a granted waiter's owner, without it.
     waiters: AtomicU32,
@@ -58,7 +58,7 @@ impl RawSemaphore {
             assert!(permits <= MAX_PERMITS);
             RawSemaphore {
                 state: AtomicUsize::new(permits * ONE),
-                queue: WaitQueue::with_config(match fairness {
+                list: WaitList::with_config(match fairness {
                     Fairness::Fifo => 0,
                     Fairness::Bounded(limit) => limit,
                 }),
@@ -70,7 +70,7 @@ impl RawSemaphore {
 
     #[inline]
     fn limit(&self) -> u32 {
-        *self.queue.config()
+        *self.list.config()
     }
 
     pub(crate) fn fairness(&self) -> Fairness {
@@ -118,7 +118,7 @@ impl RawSemaphore {
             "more than u32::MAX waiters on one semaphore"
         );
         // `Release`, read by `stop_waiting`: an owner that sees this waiter in the count also
-        // sees the permit word as it was when the waiter queued, so it cannot miss permits held
+        // sees the permit word as it was when the wait listd, so it cannot miss permits held
         // back for it.
         self.waiters.fetch_add(1, Ordering::Release);
         q.push_back(node, need, waker);
@@ -184,7 +184,7 @@ impl RawSemaphore {
 
     #[inline(never)]
     fn release_queued(&self, n: usize) {
-        let q = self.queue.lock();
+        let q = self.list.lock();
         if self.limit() != 0 {
             return self.release_bounded(q, n);
         }
@@ -198,7 +198,7 @@ impl RawSemaphore {
     /// that may free permits ends here.
     fn release_with<'a>(&'a self, q: Locked<'a, u32>, n: usize, drain: bool) {
         let mut rem = n;
-        self.queue.wake_batched(q, |q, wakers| {
+        self.list.wake_batched(q, |q, wakers| {
             if drain && !q.is_empty() {
                 // `QUEUED` is set, so only we change the word: take whatever it holds.
                 rem += self.state.swap(QUEUED, Ordering::AcqRel) / ONE;
@@ -290,7 +290,7 @@ impl RawSemaphore {
     fn poll_acquire_slow(&self, node: Pin<&Waiter>, n: usize, cx: &mut Context<'_>) -> Poll<()> {
         match node.state() {
             WaiterState::Queued if self.limit() != 0 => self.poll_queued_bounded(node, n, cx),
-            WaiterState::Queued => match self.queue.poll_waiter(node, cx) {
+            WaiterState::Queued => match self.list.poll_waiter(node, cx) {
                 Poll::Ready(()) => {
                     self.resume_granted(node, n);
                     Poll::Ready(())
@@ -318,7 +318,7 @@ impl RawSemaphore {
     ) -> Poll<()> {
         // Cloned before locking: a waker's clone may run arbitrary code.
         let waker = cx.waker().clone();
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
             let avail = cur / ONE;
@@ -376,7 +376,7 @@ impl RawSemaphore {
         if cur & QUEUED != 0 && (before == 1 || cur >= ONE) {
             // The hand-on wakes others, which may panic: then the permits are given back.
             let taken = OnUnwind(|| self.release(n));
-            let q = self.queue.lock();
+            let q = self.list.lock();
             if self.limit() != 0 {
                 self.release_bounded(q, 0);
             } else {
@@ -415,7 +415,7 @@ impl RawSemaphore {
 
     #[inline(always)]
     fn cancel<const BOUNDED: bool>(&self, node: Pin<&Waiter>, n: usize) {
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         if BOUNDED && q.is_front(node) {
             // A new oldest waiter, not bypassed yet.
             self.bypassed.store(0, Ordering::Relaxed);

@@ -71,7 +71,7 @@ macro_rules! shared_methods {
 
             /// Waits for a permit. asyncio's `await sem.acquire()` / `async with sem`.
             ///
-            /// The request joins the queue when the future is first polled.
+            /// The request joins the wait list when the future is first polled.
             ///
             /// # Cancel safety
             ///
@@ -159,7 +159,7 @@ macro_rules! shared_methods {
             }
 
             /// Blocks the current thread until a permit is acquired, for synchronous code sharing
-            /// the semaphore with async code. It waits in the same FIFO queue as
+            /// the semaphore with async code. It waits in the same FIFO wait list as
             /// [`acquire`](Self::acquire).
             ///
             /// Calling it inside an async task blocks that executor thread; use `.await` there.
@@ -178,7 +178,7 @@ macro_rules! shared_methods {
             }
 
             /// Like [`acquire_blocking`](Self::acquire_blocking), but gives up after `timeout`:
-            /// `None` then. A wait that times out leaves the queue as a dropped
+            /// `None` then. A wait that times out leaves the wait list as a dropped
             /// [`acquire`](Self::acquire) future does, passing on a permit handed to it at the
             /// last moment, so no permit is lost.
             ///
@@ -403,7 +403,7 @@ macro_rules! shared_methods {
             /// Waits for `n` permits at once; the permit object holds all of them.
             ///
             /// The request is served in FIFO order as a whole: permits released while it is at the
-            /// head of the queue are set aside for it, so smaller requests behind it cannot starve
+            /// head of the wait list are set aside for it, so smaller requests behind it cannot starve
             /// it. A request for 0 permits takes nothing and so overtakes nobody: it completes at
             /// once, even while others wait (as tokio's does).
             ///
@@ -453,7 +453,7 @@ macro_rules! shared_methods {
             }
 
             /// Blocks the current thread until `n` permits are acquired at once: the blocking form
-            /// of [`acquire_many`](Self::acquire_many), in the same FIFO queue.
+            /// of [`acquire_many`](Self::acquire_many), in the same FIFO wait list.
             ///
             /// Calling it inside an async task blocks that executor thread; use `.await` there.
             ///
@@ -558,7 +558,7 @@ macro_rules! shared_methods {
         }
 
         // A waker that panics finds the semaphores consistent: every state change is committed
-        // before user code runs. Only the waiter queue's `UnsafeCell` keeps these from being
+        // before user code runs. Only the wait list's `UnsafeCell` keeps these from being
         // automatic.
         impl UnwindSafe for $ty {}
         impl RefUnwindSafe for $ty {}

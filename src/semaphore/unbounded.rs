@@ -29,7 +29,7 @@ use crate::Fairness;
 /// # Cancel safety
 ///
 /// [`acquire`](Semaphore::acquire) is cancel-safe: dropping the [`Acquire`] future gives up its
-/// place in the queue, and a permit already handed to it goes to the next waiter (or back to the
+/// place in the wait list, and a permit already handed to it goes to the next waiter (or back to the
 /// count).
 ///
 /// # Examples

@@ -233,7 +233,7 @@ impl List {
     /// Links an idle node at the tail, with `value` and `waker`.
     #[inline]
     pub(crate) fn push_back(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) {
-        assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
+        assert_eq!(node.state(), WaiterState::Idle, "wait listd twice");
         let id = self.id();
         let node = node.ptr();
         // SAFETY: the node is idle, so not linked, owned by our caller and holding no waker

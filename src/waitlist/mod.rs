@@ -8,20 +8,20 @@
 //!
 //! # Writing a primitive
 //!
-//! A primitive keeps its state in atomics (for the paths that never wait) and a [`WaitQueue`] for
+//! A primitive keeps its state in atomics (for the paths that never wait) and a [`WaitList`] for
 //! the rest. Its wait future holds a pinned [`Waiter`] and follows the node's states:
 //!
 //! - `poll`, by [`Waiter::state`]:
 //!   - `Idle`: try to complete without waiting. Otherwise clone the task's waker *before*
 //!     locking (a clone may run any code), lock, check again, and [`Locked::push_back`].
-//!   - `Queued`: [`WaitQueue::poll_waiter`], which refreshes the stored waker if the task's
+//!   - `Queued`: [`WaitList::poll_waiter`], which refreshes the stored waker if the task's
 //!     changed, and reports when another task has granted the node.
 //!   - `Woken`: the grant is the future's: take it, and [`Waiter::complete`] the node.
 //!   - `Done`: polled after completion, a bug in the caller: panic.
-//! - `Drop`: if `Queued` or `Woken`, [`WaitQueue::leave`]; if the node was granted (`Woken`),
+//! - `Drop`: if `Queued` or `Woken`, [`WaitList::leave`]; if the node was granted (`Woken`),
 //!   pass the grant on to the next waiter, since the owner will never use it.
 //! - Granting (a release, a `set`, a `notify`): under the lock, [`Locked::grant_front`] as many
-//!   as the state allows, then wake them after unlocking: [`WaitQueue::wake_batched`] for any
+//!   as the state allows, then wake them after unlocking: [`WaitList::wake_batched`] for any
 //!   number, [`wake`] for one.
 //!
 //! Commit every state change before running user code (a waker's `clone`, `wake` or `drop`):
@@ -42,7 +42,7 @@ use crate::loom::{AtomicU32, Mutex, MutexGuard, Ordering};
 /// A mutex-guarded FIFO of waiters, with `config`: a constant of the primitive's, kept beside the
 /// 32-bit count where the mutex leaves room, so that it costs no space (a `Lock<()>` is 32 bytes
 /// with its fairness bound).
-pub(crate) struct WaitQueue<C = ()> {
+pub(crate) struct WaitList<C = ()> {
     list: Mutex<List>,
     /// Linked nodes. Changed only under the mutex; read without it as a snapshot, for
     /// statistics only (past `u32::MAX` waiters it wraps).
@@ -50,18 +50,18 @@ pub(crate) struct WaitQueue<C = ()> {
     config: C,
 }
 
-impl WaitQueue {
+impl WaitList {
     crate::loom::const_fn! {
         pub(crate) fn new() -> Self {
-            WaitQueue::with_config(())
+            WaitList::with_config(())
         }
     }
 }
 
-impl<C> WaitQueue<C> {
+impl<C> WaitList<C> {
     crate::loom::const_fn! {
         pub(crate) fn with_config(config: C) -> Self {
-            WaitQueue {
+            WaitList {
                 list: Mutex::new(List::new()),
                 len: AtomicU32::new(0),
                 config,
@@ -77,7 +77,7 @@ impl<C> WaitQueue<C> {
     #[inline]
     pub(crate) fn lock(&self) -> Locked<'_, C> {
         Locked {
-            queue: self,
+            waiters: self,
             list: self.list.lock(),
         }
     }
@@ -146,9 +146,9 @@ impl<C> WaitQueue<C> {
     }
 }
 
-impl<C> core::fmt::Debug for WaitQueue<C> {
+impl<C> core::fmt::Debug for WaitList<C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WaitQueue")
+        f.debug_struct("WaitList")
             .field("len", &self.len())
             .finish()
     }
@@ -161,9 +161,9 @@ pub(crate) struct Left {
     _waker: Option<Waker>,
 }
 
-/// A locked [`WaitQueue`]. Wakers it hands out must be woken or dropped after it is dropped.
+/// A locked [`WaitList`]. Wakers it hands out must be woken or dropped after it is dropped.
 pub(crate) struct Locked<'a, C = ()> {
-    queue: &'a WaitQueue<C>,
+    waiters: &'a WaitList<C>,
     list: MutexGuard<'a, List>,
 }
 
@@ -171,13 +171,13 @@ impl<C> Locked<'_, C> {
     /// Changes the count; only mutex holders do, so no read-modify-write is needed.
     #[inline]
     fn add_len(&self, up: bool) {
-        let len = self.queue.len.load(Ordering::Relaxed);
+        let len = self.waiters.len.load(Ordering::Relaxed);
         let len = if up {
             len.wrapping_add(1)
         } else {
             len.wrapping_sub(1)
         };
-        self.queue.len.store(len, Ordering::Relaxed);
+        self.waiters.len.store(len, Ordering::Relaxed);
     }
 
     #[inline]
@@ -264,6 +264,8 @@ impl<C> Locked<'_, C> {
 
 impl<C> core::fmt::Debug for Locked<'_, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Locked").field("queue", self.queue).finish()
+        f.debug_struct("Locked")
+            .field("waiters", self.waiters)
+            .finish()
     }
 }

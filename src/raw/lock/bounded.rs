@@ -81,7 +81,7 @@ impl RawLock {
     fn queue_up_bounded(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
         // Cloned before locking: a waker's clone may run arbitrary code.
         let waker = cx.waker().clone();
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         loop {
             // A release may have come since: try again, now that `QUEUED` cannot change.
             if self.bypass() {
@@ -111,7 +111,7 @@ impl RawLock {
     pub(super) fn poll_queued_bounded(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<()> {
         let mut fresh = None;
         loop {
-            let mut q = self.queue.lock();
+            let mut q = self.list.lock();
             if node.state() != WaiterState::Queued {
                 // Granted by a forced hand-off. Still `Woken` if the drop panics: the future's
                 // drop passes the lock on.
@@ -190,7 +190,7 @@ impl RawLock {
                 Err(actual) => cur = actual,
             }
         }
-        self.release_with(self.queue.lock());
+        self.release_with(self.list.lock());
     }
 
     /// The holder releases the lock with the mutex held, so the word is stable: a forced
@@ -215,7 +215,7 @@ impl RawLock {
     /// Cancels a queued or granted acquire.
     #[inline(never)]
     pub(super) fn cancel_bounded(&self, node: Pin<&Waiter>) {
-        let mut q = self.queue.lock();
+        let mut q = self.list.lock();
         let was_front = q.is_front(node);
         let (state, _, waker) = q.remove(node);
         match state {

@@ -73,7 +73,7 @@ impl RawSemaphore {
 
     /// `try_acquire` after its fast path failed.
     pub(super) fn try_bypass(&self, n: usize) -> bool {
-        let q = self.queue.lock();
+        let q = self.list.lock();
         let cur = self.state.load(Ordering::Acquire);
         if cur & QUEUED == 0 {
             // Nobody waits any more.
@@ -104,7 +104,7 @@ impl RawSemaphore {
     ) -> Poll<()> {
         let mut fresh = None;
         loop {
-            let mut q = self.queue.lock();
+            let mut q = self.list.lock();
             if node.state() != WaiterState::Queued {
                 drop(q);
                 // Still `Woken` if this panics: the future's drop passes the grant on.
