@@ -3,6 +3,11 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+// The layers, bottom up (the README's "How it is built" has the picture):
+// - `loom`: the one place that picks std/parking_lot or loom's mutex, atomics and cells;
+// - `waitlist`: the intrusive FIFO wait list every primitive waits on, the only list `unsafe`;
+// - `raw`: the permit cores under `lock` and `semaphore`, one protocol (and policy) per file;
+// - the primitives, safe code over those; `blocking` drives any of their futures on a thread.
 mod blocking;
 mod fairness;
 mod loom;
