@@ -9,7 +9,10 @@
 //!    pass the notification on as well);
 //! 3. the loop a ported asyncio worker needs: a timed-out `wait_for` was dropped with the guard
 //!    inside it (asyncio re-acquires the lock before raising `TimeoutError`), so every round
-//!    acquires the lock again.
+//!    acquires the lock again;
+//! 4. the same worker with `Condition::wait_until`, which takes any future as its deadline and
+//!    comes back with the guard either way, as asyncio's `wait_for(cond.wait(), t)` does, so the
+//!    worker keeps the lock between rounds.
 //!
 //! And the same from plain threads, with the timed blocking waits (`thread::park_timeout`
 //! underneath), which follow `std::sync::Condvar` and come back with the lock held.
@@ -161,6 +164,42 @@ async fn worker_loop(rt: &str) {
     assert_eq!(not_empty.waiters(), 0);
 }
 
+/// Scenario 4: the worker keeps its guard across timed-out rounds, with `deadline` the runtime's
+/// timer (`tokio::time::sleep`, or the thread-backed one above).
+async fn worker_keeping_the_guard<D: Future>(rt: &str, deadline: impl Fn(Duration) -> D) {
+    let jobs = Lock::new(Vec::new());
+    let not_empty = Condition::new();
+    let producer = async {
+        for job in 1..=3 {
+            sleep(Duration::from_millis(25)).await;
+            let mut queue = jobs.acquire().await;
+            queue.push(job);
+            not_empty.notify(&queue, 1);
+        }
+    };
+    let worker = async {
+        let (mut done, mut idle_rounds) = (Vec::new(), 0);
+        let mut queue = jobs.acquire().await;
+        while done.len() < 3 {
+            if queue.is_empty() {
+                let timed_out;
+                (queue, timed_out) = not_empty
+                    .wait_until(queue, deadline(Duration::from_millis(10)))
+                    .await;
+                idle_rounds += usize::from(timed_out); // the lock is held here either way
+                continue;
+            }
+            done.push(queue.remove(0));
+        }
+        (done, idle_rounds)
+    };
+    let ((), (done, idle_rounds)) = futures_util::join!(producer, worker);
+    println!("[{rt}] worker keeping its guard: jobs {done:?} done, {idle_rounds} rounds timed out");
+    assert_eq!(done, [1, 2, 3], "no job lost to a timeout");
+    assert!(!jobs.locked());
+    assert_eq!(not_empty.waiters(), 0);
+}
+
 /// The same worker on a plain thread: `wait_for_blocking_timeout` comes back with the guard
 /// whether or not it timed out, as `std::sync::Condvar::wait_timeout_while` does, so the loop
 /// keeps the lock between rounds. The producer is a thread too, using `acquire_blocking_timeout`.
@@ -212,12 +251,14 @@ fn main() {
         .await;
         condition_with_deadline("tokio").await;
         worker_loop("tokio").await;
+        worker_keeping_the_guard("tokio", tokio::time::sleep).await;
     });
 
     futures_executor::block_on(async {
         lock_with_deadline("futures", with_deadline).await;
         condition_with_deadline("futures").await;
         worker_loop("futures").await;
+        worker_keeping_the_guard("futures", sleep).await;
     });
 
     worker_thread();

@@ -75,10 +75,13 @@ use crate::waitlist::{WaitList, Waiter, WaiterState};
 /// # });
 /// ```
 ///
-/// With a deadline. asyncio's `await asyncio.wait_for(cond.wait_for(pred), timeout)` inside
-/// `async with cond:` re-acquires the lock before raising `TimeoutError`. Here the guard went
-/// into the future, and a runtime's timeout drops that future with it: after a timeout the lock
-/// is *not* held. So a loop that waits with a timeout takes the lock again on every round:
+/// With a deadline. asyncio's `await asyncio.wait_for(cond.wait(), timeout)` inside
+/// `async with cond:` re-acquires the lock before raising `TimeoutError`.
+/// [`wait_until`](Condition::wait_until) does the same with any future as its deadline (your
+/// runtime's timer): it returns the guard either way, and whether the deadline won. A runtime's
+/// own timeout around [`wait`](Condition::wait) or [`wait_for`](Condition::wait_for) drops the
+/// future, and the guard inside it: after a timeout the lock is *not* held, so a loop that waits
+/// that way takes the lock again on every round:
 ///
 /// ```
 /// use std::time::Duration;
@@ -213,7 +216,66 @@ impl Condition {
             guard: Some(guard),
             parked: None,
             reacquiring: false,
+            timed_out: false,
             node: Waiter::new(),
+        }
+    }
+
+    /// [`wait`](Condition::wait) with a deadline: `deadline` is any future, such as
+    /// `tokio::time::sleep(d)` or smol's `Timer::after(d)`. Resolves to the guard, with the lock
+    /// held again either way, and whether the deadline came first, as `std::sync::Condvar::
+    /// wait_timeout` does: asyncio's `wait_for(cond.wait(), t)`, which also re-acquires the lock
+    /// before raising `TimeoutError`. A runtime's own `timeout(d, cond.wait(guard))` drops the
+    /// guard with the wait instead.
+    ///
+    /// # Cancel safety
+    ///
+    /// A notification is never lost: if one comes as the deadline passes, the wait takes it and
+    /// reports that the deadline did not win. Dropping the future otherwise follows the
+    /// [type-level notes](Condition#cancel-safety); a timed-out wait dropped while it takes the
+    /// lock again has no notification to pass on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aiosync::{Condition, Lock};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = (Lock::new(0), Condition::new());
+    /// let guard = lock.acquire().await;
+    /// // Any future is a deadline; this one has passed already.
+    /// let (guard, timed_out) = cond.wait_until(guard, std::future::ready(())).await;
+    /// assert!(timed_out); // nobody notified
+    /// assert!(lock.locked()); // and the lock is held again
+    /// # drop(guard);
+    /// # });
+    /// ```
+    ///
+    /// Notified in time:
+    ///
+    /// ```
+    /// use aiosync::{Condition, Lock};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = (Lock::new(false), Condition::new());
+    /// let waiter = async {
+    ///     let guard = lock.acquire().await;
+    ///     cond.wait_until(guard, std::future::pending::<()>()).await
+    /// };
+    /// let notifier = async {
+    ///     let mut ready = lock.acquire().await;
+    ///     *ready = true;
+    ///     cond.notify(&ready, 1);
+    /// };
+    /// let ((ready, timed_out), ()) = futures_util::join!(waiter, notifier);
+    /// assert!(*ready && !timed_out);
+    /// # });
+    /// ```
+    pub fn wait_until<G: Guard, D: Future>(&self, guard: G, deadline: D) -> WaitUntil<'_, G, D> {
+        WaitUntil {
+            wait: self.wait(guard),
+            deadline,
+            deadline_passed: false,
         }
     }
 
@@ -328,19 +390,13 @@ impl Condition {
     /// ```
     #[doc(alias = "wait_timeout")]
     pub fn wait_blocking_timeout<G: Guard>(&self, guard: G, timeout: Duration) -> (G, bool) {
-        let lock = G::handle(&guard);
-        {
-            let mut wait = pin!(self.wait(guard));
-            if let Poll::Ready(guard) = poll_until(wait.as_mut(), deadline(timeout)) {
-                return (guard, false);
-            }
-            if wait.notified() {
-                // Notified in time: only the lock is still to come.
-                return (block_on(wait), false);
-            }
-        } // Timed out: the future is dropped here and leaves the condition's wait list.
-        // The guard went into the dropped future: take the lock again.
-        (G::relock_blocking(lock), true)
+        let mut wait = pin!(self.wait(guard));
+        if let Poll::Ready(guard) = poll_until(wait.as_mut(), deadline(timeout)) {
+            return (guard, false);
+        }
+        // Timed out, unless a notification came first; either way only the lock is to come.
+        let timed_out = !wait.as_mut().stop_waiting();
+        (block_on(wait), timed_out)
     }
 
     /// Like [`wait_for_blocking`](Condition::wait_for_blocking), but gives up after `timeout`.
@@ -498,6 +554,9 @@ pin_project! {
         parked: Option<G::Parked>,
         // Whether `node` waits for the lock (after a notification) rather than for a notification.
         reacquiring: bool,
+        // Whether it waits for the lock because its deadline passed, with no notification to
+        // pass on.
+        timed_out: bool,
         #[pin]
         node: Waiter,
     }
@@ -512,7 +571,7 @@ pin_project! {
             if *this.reacquiring {
                 // The notification this waiter consumed goes to the next one (CPython
                 // gh-112202), even if passing the lock on below panics in a waker.
-                let _pass_on = PassOn(this.cond);
+                let _pass_on = (!*this.timed_out).then(|| PassOn(this.cond));
                 // Leaves the lock's wait list, passing the lock on if it was handed to us.
                 G::parked_lock(parked).cancel_acquire_with(node);
             } else {
@@ -537,9 +596,26 @@ impl Drop for PassOn<'_> {
 }
 
 impl<G: Guard> Wait<'_, G> {
-    /// Whether this waiter has been notified: from then on it only waits for the lock.
-    fn notified(&self) -> bool {
-        self.reacquiring || self.node.state() == WaiterState::Woken
+    /// For a wait whose deadline passed (after its first poll): stops waiting for a
+    /// notification, unless one came first, and from then on waits only for the lock. Returns
+    /// whether a notification came first: then it is this wait's, as if the deadline had not
+    /// passed, so none is lost.
+    fn stop_waiting(self: Pin<&mut Self>) -> bool {
+        let this = self.project();
+        if *this.reacquiring {
+            return !*this.timed_out;
+        }
+        debug_assert!(this.guard.is_none(), "a wait stops after its first poll");
+        let node = this.node.as_ref();
+        let left = this.cond.waiters.leave(node);
+        let notified = left.state == WaiterState::Woken;
+        // The state first, then the waker it held (user code): should dropping it panic, the
+        // future's drop passes the notification on if there was one, and only then.
+        node.rearm();
+        *this.reacquiring = true;
+        *this.timed_out = !notified;
+        drop(left);
+        notified
     }
 }
 
@@ -649,5 +725,67 @@ impl<G: Guard, F: FnMut(&mut G::Target) -> bool> FusedFuture for WaitFor<'_, G, 
 impl<G: Guard, F> fmt::Debug for WaitFor<'_, G, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitFor").field("wait", &self.wait).finish()
+    }
+}
+
+pin_project! {
+    /// The future returned by [`Condition::wait_until`]; resolves to the guard and whether the
+    /// deadline came first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let (lock, cond) = (aiosync::Lock::new(()), aiosync::Condition::new());
+    /// let wait: aiosync::condition::WaitUntil<'_, _, _> =
+    ///     cond.wait_until(lock.acquire().await, std::future::ready(()));
+    /// let (_guard, timed_out) = wait.await;
+    /// assert!(timed_out);
+    /// # });
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct WaitUntil<'a, G: Guard, D> {
+        #[pin]
+        wait: Wait<'a, G>,
+        #[pin]
+        deadline: D,
+        // Once it has, the deadline is not polled again, and the wait only takes the lock.
+        deadline_passed: bool,
+    }
+}
+
+impl<G: Guard, D: Future> Future for WaitUntil<'_, G, D> {
+    type Output = (G, bool);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(G, bool)> {
+        let mut this = self.project();
+        if !*this.deadline_passed {
+            if let Poll::Ready(guard) = this.wait.as_mut().poll(cx) {
+                return Poll::Ready((guard, false));
+            }
+            if this.deadline.poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            *this.deadline_passed = true;
+            this.wait.as_mut().stop_waiting();
+        }
+        let timed_out = this.wait.timed_out;
+        let guard = ready!(this.wait.poll(cx));
+        Poll::Ready((guard, timed_out))
+    }
+}
+
+impl<G: Guard, D: Future> FusedFuture for WaitUntil<'_, G, D> {
+    fn is_terminated(&self) -> bool {
+        self.wait.is_terminated()
+    }
+}
+
+impl<G: Guard, D> fmt::Debug for WaitUntil<'_, G, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitUntil")
+            .field("wait", &self.wait)
+            .field("deadline_passed", &self.deadline_passed)
+            .finish()
     }
 }

@@ -602,3 +602,139 @@ fn a_timed_out_wait_with_an_owned_guard_returns_an_owned_guard() {
     assert!(!lock.locked());
     assert_eq!(cond.waiters(), 0);
 }
+
+// `wait_until`: a wait with any future as its deadline, which comes back with the lock held.
+
+#[test]
+fn wait_until_the_deadline_wins_and_the_lock_is_held_again() {
+    let (lock, cond) = (Lock::new(()), Condition::new());
+    let mut wait = pin!(cond.wait_until(lock.try_acquire().unwrap(), std::future::ready(())));
+    let Poll::Ready((guard, timed_out)) = poll_noop(wait.as_mut()) else {
+        panic!("a passed deadline did not end the wait");
+    };
+    assert!(timed_out);
+    assert!(lock.locked());
+    assert_eq!(cond.waiters(), 0);
+    assert!(wait.is_terminated());
+    drop(guard);
+    assert!(!lock.locked());
+}
+
+#[test]
+fn wait_until_the_notification_wins() {
+    let (lock, cond) = (Lock::new(0), Condition::new());
+    let mut wait = pin!(cond.wait_until(lock.try_acquire().unwrap(), std::future::pending::<()>()));
+    let (counter, waker) = Counter::new();
+    assert!(poll(wait.as_mut(), &waker).is_pending());
+    let mut g = lock.try_acquire().unwrap();
+    *g = 1;
+    assert_eq!(cond.notify(&g, 1), 1);
+    drop(g);
+    assert_eq!(counter.wakes(), 1);
+    let Poll::Ready((guard, timed_out)) = poll_noop(wait.as_mut()) else {
+        panic!("the notified wait did not take the lock");
+    };
+    assert!(!timed_out);
+    assert_eq!(*guard, 1);
+}
+
+#[test]
+fn wait_until_keeps_a_notification_that_comes_as_the_deadline_passes() {
+    let (lock, cond) = (Lock::new(()), Condition::new());
+    // Once armed, the deadline notifies when polled, then passes: the notification lands
+    // between the wait's poll and the deadline's, so both are there at once.
+    let armed = std::cell::Cell::new(false);
+    let deadline = std::future::poll_fn(|_| {
+        if !armed.get() {
+            return Poll::Pending;
+        }
+        let g = lock.try_acquire().expect("the waiters released the lock");
+        assert_eq!(cond.notify(&g, 1), 1);
+        Poll::Ready(())
+    });
+    let mut wait = pin!(cond.wait_until(lock.try_acquire().unwrap(), deadline));
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    // A second waiter, behind: it must get no notification out of this.
+    let mut other = pin!(cond.wait(lock.try_acquire().unwrap()));
+    let (other_counter, other_waker) = Counter::new();
+    assert!(poll(other.as_mut(), &other_waker).is_pending());
+
+    armed.set(true);
+    let Poll::Ready((_guard, timed_out)) = poll_noop(wait.as_mut()) else {
+        panic!("the wait did not take the lock");
+    };
+    assert!(
+        !timed_out,
+        "the notification that came with the deadline was lost"
+    );
+    assert_eq!(
+        other_counter.wakes(),
+        0,
+        "the notification was passed on as well"
+    );
+    assert_eq!(cond.waiters(), 1);
+}
+
+#[test]
+fn a_timed_out_wait_dropped_while_taking_the_lock_passes_no_notification_on() {
+    let (lock, cond) = (Lock::new(()), Condition::new());
+    let mut other = pin!(cond.wait(lock.try_acquire().unwrap()));
+    let (other_counter, other_waker) = Counter::new();
+    assert!(poll(other.as_mut(), &other_waker).is_pending());
+    let passed = std::cell::Cell::new(false);
+    let deadline = std::future::poll_fn(|_| {
+        if passed.get() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    });
+    let mut wait = Box::pin(cond.wait_until(lock.try_acquire().unwrap(), deadline));
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    let holder = lock.try_acquire().unwrap();
+    passed.set(true);
+    // Timed out: it now waits for the lock, which `holder` has.
+    assert!(poll_noop(wait.as_mut()).is_pending());
+    assert_eq!(cond.waiters(), 1);
+    assert_eq!(lock.waiters(), 1);
+    drop(wait);
+    assert_eq!(lock.waiters(), 0);
+    assert_eq!(other_counter.wakes(), 0, "a notification was made up");
+    drop(holder);
+    assert!(!lock.locked());
+    assert!(poll(other.as_mut(), &other_waker).is_pending());
+}
+
+#[test]
+fn wait_until_works_with_each_runtime_s_timer() {
+    // tokio's own timer.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (lock, cond) = (Lock::new(()), Condition::new());
+        let guard = lock.acquire().await;
+        let (guard, timed_out) = cond
+            .wait_until(guard, tokio::time::sleep(Duration::from_millis(5)))
+            .await;
+        assert!(timed_out && lock.locked());
+        drop(guard);
+    });
+    // futures' executor, with a timer thread and a notifier racing it.
+    futures_executor::block_on(async {
+        let (lock, cond) = (Lock::new(false), Condition::new());
+        let waiter = async {
+            let guard = lock.acquire().await;
+            cond.wait_until(guard, common::sleep(Duration::from_secs(30)))
+                .await
+        };
+        let notifier = async {
+            let mut ready = lock.acquire().await;
+            *ready = true;
+            cond.notify(&ready, 1);
+        };
+        let ((ready, timed_out), ()) = futures_util::join!(waiter, notifier);
+        assert!(*ready && !timed_out);
+    });
+}

@@ -7,7 +7,7 @@ use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::rc::Rc;
 
 use aiosync::barrier::Wait as BarrierWait;
-use aiosync::condition::{Wait as ConditionWait, WaitFor};
+use aiosync::condition::{Wait as ConditionWait, WaitFor, WaitUntil};
 use aiosync::event::Wait as EventWait;
 use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
 use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
@@ -60,6 +60,7 @@ fn primitives_guards_and_futures_are_send_sync_and_debug() {
     send_sync_debug::<Condition>();
     send_sync_debug::<ConditionWait<'static, LockGuard<'static, Vec<u8>>>>();
     send_sync::<WaitFor<'static, LockGuard<'static, Vec<u8>>, fn(&mut Vec<u8>) -> bool>>();
+    send_sync_debug::<WaitUntil<'static, LockGuard<'static, Vec<u8>>, std::future::Ready<()>>>();
     send_sync_debug::<OwnedLockGuard<Vec<u8>>>();
     send_sync_debug::<LockAcquireOwned<Vec<u8>>>();
     send_sync_debug::<MappedLockGuard<'static, [u8]>>();
@@ -195,6 +196,7 @@ fn futures_are_not_unpin() {
     <SemaphoreAcquire<'static> as AmbiguousIfUnpin<_>>::check();
     <EventWait<'static> as AmbiguousIfUnpin<_>>::check();
     <ConditionWait<'static, LockGuard<'static, ()>> as AmbiguousIfUnpin<_>>::check();
+    <WaitUntil<'static, LockGuard<'static, ()>, std::future::Ready<()>> as AmbiguousIfUnpin<_>>::check();
     <LockAcquireOwned<()> as AmbiguousIfUnpin<_>>::check();
     <SemaphoreAcquireOwned<Semaphore> as AmbiguousIfUnpin<_>>::check();
     <BarrierWait<'static> as AmbiguousIfUnpin<_>>::check();

@@ -46,8 +46,6 @@ pub trait Park: DerefMut + Sized {
     fn parked_lock(parked: &Self::Parked) -> &Lock<Self::Target>;
     /// The guard again, for whoever has taken the lock again.
     fn relocked(parked: Self::Parked) -> Self;
-    /// Blocks the thread until the lock is taken again, and returns the guard.
-    fn relock_blocking(parked: Self::Parked) -> Self;
 }
 
 impl<'a, T: ?Sized> Park for LockGuard<'a, T> {
@@ -64,10 +62,6 @@ impl<'a, T: ?Sized> Park for LockGuard<'a, T> {
     fn relocked(parked: Self::Parked) -> Self {
         LockGuard::new(parked)
     }
-
-    fn relock_blocking(parked: Self::Parked) -> Self {
-        parked.acquire_blocking()
-    }
 }
 
 impl<T: ?Sized> Park for OwnedLockGuard<T> {
@@ -83,9 +77,5 @@ impl<T: ?Sized> Park for OwnedLockGuard<T> {
 
     fn relocked(parked: Self::Parked) -> Self {
         OwnedLockGuard::new(parked)
-    }
-
-    fn relock_blocking(parked: Self::Parked) -> Self {
-        parked.acquire_owned_blocking()
     }
 }
