@@ -100,3 +100,44 @@ fn several_conditions_on_one_lock() {
         assert!(!lock.locked());
     });
 }
+
+/// A notification racing a wait's deadline is either taken by the wait (which then reports that
+/// the deadline did not win) or finds nobody waiting: never both missed, never both counted.
+#[test]
+fn wait_until_racing_notify_keeps_the_notification_or_reports_the_timeout() {
+    use std::task::Poll;
+
+    loom::model(|| {
+        let shared = Arc::new((Lock::new(()), Condition::new()));
+        let s = shared.clone();
+        let waiter = thread::spawn(move || {
+            let (lock, cond) = &*s;
+            // A deadline that passes on its second poll, whatever else happens.
+            let mut polls = 0;
+            let deadline = std::future::poll_fn(move |cx| {
+                polls += 1;
+                if polls < 2 {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            });
+            let (guard, timed_out) = block_on(cond.wait_until(block_on(lock.acquire()), deadline));
+            drop(guard);
+            timed_out
+        });
+        let (lock, cond) = &*shared;
+        let guard = block_on(lock.acquire());
+        let notified = cond.notify(&guard, 1);
+        drop(guard);
+        let timed_out = waiter.join().unwrap();
+        assert_eq!(
+            timed_out,
+            notified == 0,
+            "notify reached {notified} waiter(s), and the wait timed out: {timed_out}"
+        );
+        assert_eq!(cond.waiters(), 0);
+        assert!(!lock.locked());
+    });
+}
