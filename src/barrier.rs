@@ -283,6 +283,8 @@ impl Barrier {
     /// the barrier did not trip in time. A wait that times out is retracted exactly as a dropped
     /// [`wait`](Barrier::wait) future is: the cycle still needs `parties` live arrivals.
     ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
     /// # Examples
     ///
     /// ```

@@ -348,6 +348,8 @@ impl Condition {
     /// Blocks the current thread in [`wait_for`](Condition::wait_for); see
     /// [`wait_blocking`](Condition::wait_blocking).
     ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
     /// # Examples
     ///
     /// ```
@@ -369,6 +371,8 @@ impl Condition {
     /// Like [`wait_blocking`](Condition::wait_blocking), but stops waiting for a notification
     /// after `timeout`. Returns the guard, with the lock held again either way, and whether the
     /// wait timed out, as `std::sync::Condvar::wait_timeout` does.
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
     /// The timeout covers the wait for a notification only: a waiter notified in time waits for
     /// the lock as long as it takes and reports `false`. A waiter that times out leaves the
@@ -403,6 +407,8 @@ impl Condition {
     /// Returns the guard, with the lock held either way, and whether it timed out with the
     /// predicate still false, as `std::sync::Condvar::wait_timeout_while` does (with the
     /// predicate the other way round: here it says when to stop waiting).
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
     /// # Examples
     ///

@@ -198,6 +198,8 @@ impl Event {
     /// whether the event was set (`false`: timed out). A wait that times out just leaves the
     /// wait list, as a dropped [`wait`](Event::wait) future does.
     ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
     /// # Examples
     ///
     /// ```

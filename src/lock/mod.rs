@@ -280,6 +280,8 @@ impl<T: ?Sized> Lock<T> {
     /// Like [`acquire_blocking`](Lock::acquire_blocking), for a lock in an [`Arc`]: the guard
     /// keeps the lock alive and borrows nothing.
     ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
+    ///
     /// # Examples
     ///
     /// ```
@@ -298,6 +300,8 @@ impl<T: ?Sized> Lock<T> {
     /// then. A wait that times out leaves the wait list as a dropped [`acquire`](Lock::acquire)
     /// future does, passing the lock on if it was handed over at the last moment, so nothing is
     /// lost and the waiters behind it move up.
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
     /// # Examples
     ///
@@ -319,6 +323,8 @@ impl<T: ?Sized> Lock<T> {
     /// Like [`acquire_owned_blocking`](Lock::acquire_owned_blocking), but gives up after
     /// `timeout`: `None` then, with nothing lost (see
     /// [`acquire_blocking_timeout`](Lock::acquire_blocking_timeout)).
+    ///
+    /// Calling it inside an async task blocks that executor thread; use `.await` there.
     ///
     /// # Examples
     ///

@@ -182,6 +182,8 @@ macro_rules! shared_methods {
             /// [`acquire`](Self::acquire) future does, passing on a permit handed to it at the
             /// last moment, so no permit is lost.
             ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
+            ///
             /// # Examples
             ///
             /// ```
@@ -220,6 +222,8 @@ macro_rules! shared_methods {
             /// Like [`acquire_owned_blocking`](Self::acquire_owned_blocking), but gives up after
             /// `timeout`: `None` then, with nothing lost (see
             /// [`acquire_blocking_timeout`](Self::acquire_blocking_timeout)).
+            ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
             ///
             /// # Examples
             ///
@@ -481,6 +485,8 @@ macro_rules! shared_methods {
             /// to the next waiters or back to the count, as when an
             /// [`acquire_many`](Self::acquire_many) future is dropped.
             ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
+            ///
             /// # Examples
             ///
             /// ```
@@ -510,6 +516,8 @@ macro_rules! shared_methods {
 
             /// The blocking form of [`acquire_many_owned`](Self::acquire_many_owned).
             ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
+            ///
             /// # Examples
             ///
             /// ```
@@ -531,6 +539,8 @@ macro_rules! shared_methods {
 
             /// Like [`acquire_many_owned_blocking`](Self::acquire_many_owned_blocking), but gives
             /// up after `timeout`: the permit is `None` then, with nothing lost.
+            ///
+            /// Calling it inside an async task blocks that executor thread; use `.await` there.
             ///
             /// # Examples
             ///
