@@ -5,7 +5,7 @@
 //! | word bits | name | meaning |
 //! |---|---|---|
 //! | 0 | `QUEUED` | someone waits: a waiter is queued, or granted and not resumed yet |
-//! | 1 | `DEFICIT` | the count above is a deficit: no permit is available (see [`resize`]) |
+//! | 1 | `DEFICIT` | the count is a deficit, permits owed: none is available (see [`resize`]) |
 //! | 2.. | `ONE` × count | the available permits, or with `DEFICIT` the permits owed |
 //!
 //! - The flags change only under the mutex, and while either is set the whole word changes only

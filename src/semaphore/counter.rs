@@ -16,12 +16,12 @@
 //!   [`MAX_PERMITS`] (a plain semaphore's shrink checks it; a bounded one's deficit is at most
 //!   the permits it ever had); so the headroom is at most twice [`MAX_PERMITS`].
 
+use core::cmp::Ordering as Cmp;
 use core::fmt;
 
 use super::{MAX_PERMITS, RawSemaphore, SemaphorePermit, TooManyPermits};
 use crate::Fairness;
 use crate::loom::{AtomicUsize, Ordering};
-use core::cmp::Ordering as Cmp;
 
 /// Above [`MAX_PERMITS`], so never a real bound.
 pub(super) const UNBOUNDED: usize = usize::MAX;
