@@ -1,6 +1,7 @@
 //! Loom models of Semaphore and BoundedSemaphore: permits are conserved (never more holders than
 //! permits, the count back to its start, the bound never exceeded), including when granted
-//! acquires are dropped. Run with `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_semaphore`.
+//! acquires are dropped, and across resizes racing releases, cancellations and resumes. Run
+//! with `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_semaphore`.
 #![cfg(loom)]
 
 use std::future::Future;
@@ -248,5 +249,181 @@ fn requests_for_no_permits_never_wait_and_change_nothing() {
         assert!(first.as_mut().poll(noop).is_ready(), "the release was lost");
         assert_eq!(sem.available_permits(), 1);
         assert_eq!(sem.waiters(), 0);
+    });
+}
+
+/// A waker that records whether it was woken, for the resize models: a waiter that is not
+/// served when the threads are done must be woken once it is.
+struct Woken(std::sync::atomic::AtomicBool);
+
+impl std::task::Wake for Woken {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.store(true, SeqCst);
+    }
+}
+
+fn woken() -> (std::sync::Arc<Woken>, Waker) {
+    let flag = std::sync::Arc::new(Woken(std::sync::atomic::AtomicBool::new(false)));
+    (flag.clone(), Waker::from(flag))
+}
+
+/// A shrink races a release while a waiter is queued. The waiter is served only if the release
+/// came first (it keeps its grant, and the shrink owes a permit); otherwise the release repays
+/// the shrink's deficit and the waiter waits, to be woken by the next release. Never both: a
+/// release that starts after the shrink has returned serves nobody.
+#[test]
+fn a_shrink_racing_a_release_never_over_grants() {
+    use std::sync::Arc as StdArc;
+    use std::task::Poll;
+
+    loom::model(|| {
+        let sem = StdArc::new(BoundedSemaphore::new(2));
+        let released = sem.try_acquire_owned().unwrap();
+        let kept = sem.try_acquire_owned().unwrap();
+        let (flag, waker) = woken();
+        let cx = &mut Context::from_waker(&waker);
+        let mut waiter = Box::pin(sem.acquire_owned());
+        assert!(waiter.as_mut().poll(cx).is_pending());
+
+        let shrunk = Arc::new(AtomicUsize::new(0));
+        let releaser = {
+            let shrunk = shrunk.clone();
+            thread::spawn(move || {
+                let after_shrink = shrunk.load(SeqCst) == 1;
+                drop(released);
+                after_shrink
+            })
+        };
+        let shrinker = {
+            let sem = sem.clone();
+            thread::spawn(move || {
+                sem.set_bound(1);
+                shrunk.store(1, SeqCst);
+            })
+        };
+        let after_shrink = releaser.join().unwrap();
+        shrinker.join().unwrap();
+
+        let first = waiter.as_mut().poll(cx);
+        assert_eq!(sem.available_permits(), 0, "over-granted");
+        let permit = match first {
+            Poll::Ready(permit) => {
+                assert!(
+                    !after_shrink,
+                    "served from a release that only repaid the deficit"
+                );
+                assert!(flag.0.load(SeqCst));
+                assert_eq!(sem.deficit(), 1, "served past a shrink that owes nothing");
+                permit
+            }
+            Poll::Pending => {
+                assert_eq!(sem.deficit(), 0);
+                drop(kept);
+                assert!(
+                    flag.0.load(SeqCst),
+                    "the release after the deficit woke nobody"
+                );
+                let Poll::Ready(permit) = waiter.as_mut().poll(cx) else {
+                    panic!("the waiter was not served");
+                };
+                drop(permit);
+                assert_eq!(sem.available_permits(), 1);
+                return;
+            }
+        };
+        drop((permit, kept));
+        assert_eq!((sem.available_permits(), sem.deficit()), (1, 0));
+        assert!(
+            sem.release().is_err(),
+            "the bound did not follow the shrink"
+        );
+    });
+}
+
+/// A shrink races the cancellation of a waiter a release may have granted, with a second
+/// waiter behind it. Whatever the order, the cancelled grant repays the deficit or passes on,
+/// and the waiter behind is served and woken: nothing lost, nothing made up.
+#[test]
+fn a_shrink_racing_a_cancellation_loses_nothing() {
+    use std::sync::Arc as StdArc;
+    use std::task::Poll;
+
+    loom::model(|| {
+        let sem = StdArc::new(Semaphore::new(0));
+        let noop = &mut Context::from_waker(Waker::noop());
+        let mut cancelled = Box::pin(sem.acquire_owned());
+        assert!(cancelled.as_mut().poll(noop).is_pending());
+        let (flag, waker) = woken();
+        let cx = &mut Context::from_waker(&waker);
+        let mut behind = Box::pin(sem.acquire_owned());
+        assert!(behind.as_mut().poll(cx).is_pending());
+
+        let canceller = thread::spawn(move || drop(cancelled));
+        let shrinker = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.reduce_permits(1))
+        };
+        sem.release_many(2);
+        canceller.join().unwrap();
+        shrinker.join().unwrap();
+
+        assert!(flag.0.load(SeqCst), "the waiter behind was never woken");
+        let Poll::Ready(permit) = behind.as_mut().poll(cx) else {
+            panic!("the waiter behind was not served");
+        };
+        assert_eq!((sem.available_permits(), sem.deficit()), (0, 0));
+        assert_eq!(sem.waiters(), 0);
+        drop(permit);
+        assert_eq!(sem.available_permits(), 1, "a permit was lost or made up");
+    });
+}
+
+/// A shrink races the resume of a granted waiter that has a permit held back to hand on to the
+/// waiter behind it. The grant is never taken back; the held-back permit goes either to the
+/// shrink (the waiter behind waits) or, first, to the waiter behind (the shrink owes one).
+#[test]
+fn a_shrink_racing_a_granted_waiters_resume_keeps_its_grant() {
+    use std::sync::Arc as StdArc;
+    use std::task::Poll;
+
+    loom::model(|| {
+        let sem = StdArc::new(Semaphore::new(0));
+        let noop = &mut Context::from_waker(Waker::noop());
+        let mut granted = Box::pin(sem.acquire_owned());
+        assert!(granted.as_mut().poll(noop).is_pending());
+        sem.release(); // granted, not resumed
+        sem.release(); // held back for it to hand on
+        let (flag, waker) = woken();
+        let cx = &mut Context::from_waker(&waker);
+        let mut behind = Box::pin(sem.acquire_owned());
+        assert!(behind.as_mut().poll(cx).is_pending());
+
+        let resumer = thread::spawn(move || {
+            let noop = &mut Context::from_waker(Waker::noop());
+            let Poll::Ready(permit) = granted.as_mut().poll(noop) else {
+                panic!("a shrink took back a grant");
+            };
+            permit
+        });
+        let shrinker = {
+            let sem = sem.clone();
+            thread::spawn(move || sem.reduce_permits(1))
+        };
+        let permit = resumer.join().unwrap();
+        shrinker.join().unwrap();
+
+        let owed = sem.deficit();
+        assert_eq!(flag.0.load(SeqCst), owed == 1, "handed on past the shrink");
+        drop(permit); // repays the deficit, or serves the waiter behind
+        assert!(flag.0.load(SeqCst), "the waiter behind was never woken");
+        let Poll::Ready(second) = behind.as_mut().poll(cx) else {
+            panic!("the waiter behind was not served");
+        };
+        assert_eq!(
+            (sem.available_permits(), sem.deficit(), sem.waiters()),
+            (0, 0, 0)
+        );
+        drop(second);
+        assert_eq!(sem.available_permits(), 1, "a permit was lost or made up");
     });
 }

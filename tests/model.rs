@@ -13,6 +13,10 @@
 //! times, anyone not queued may then take it (counted), the oldest waiter takes it when it polls,
 //! and once the count reaches `k` releases (and a resumed waiter's spare permits) go to the
 //! queue in FIFO order. The count restarts whenever the oldest waiter changes.
+//!
+//! The semaphores are also resized (`reduce_permits`, `drain_permits`, `set_bound`) against the
+//! deficit model: a shrink takes available permits and owes the rest; released permits repay
+//! what is owed before anything else happens to them; growing is a release of the difference.
 
 mod common;
 
@@ -52,6 +56,12 @@ enum PermitOp {
     Release,
     /// Requests for no permits: `acquire_many(0)`, `try_acquire_many(0)`, `release_many(0)`.
     Zero,
+    /// Lowers the capacity: `reduce_permits`, or `set_bound` lower (not below zero).
+    Shrink(usize),
+    /// Raises the capacity: `release_many`, or `set_bound` higher.
+    Grow(usize),
+    /// `drain_permits`.
+    Drain,
 }
 
 fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
@@ -64,6 +74,9 @@ fn permit_ops() -> impl Strategy<Value = Vec<PermitOp>> {
         1 => slot.prop_map(PermitOp::Forget),
         1 => Just(PermitOp::Release),
         1 => Just(PermitOp::Zero),
+        1 => (1..3usize).prop_map(PermitOp::Shrink),
+        1 => (1..3usize).prop_map(PermitOp::Grow),
+        1 => Just(PermitOp::Drain),
     ];
     prop::collection::vec(op, 1..MAX_OPS)
 }
@@ -86,6 +99,21 @@ trait Permits {
     /// has no such requests.
     fn zero(&self) -> bool {
         true
+    }
+    /// Lowers the capacity by up to `n`; by how much, or `None` where the type cannot.
+    fn shrink(&self, _n: usize) -> Option<usize> {
+        None
+    }
+    /// Raises the capacity by `n`; `false` where the type cannot.
+    fn grow(&self, _n: usize) -> bool {
+        false
+    }
+    /// `drain_permits`, where the type has it.
+    fn drain(&self) -> Option<usize> {
+        None
+    }
+    fn deficit(&self) -> usize {
+        0
     }
 }
 
@@ -145,6 +173,20 @@ impl Permits for Semaphore {
         self.release_many(0);
         now && tried
     }
+    fn shrink(&self, n: usize) -> Option<usize> {
+        self.reduce_permits(n);
+        Some(n)
+    }
+    fn grow(&self, n: usize) -> bool {
+        self.release_many(n);
+        true
+    }
+    fn drain(&self) -> Option<usize> {
+        Some(self.drain_permits())
+    }
+    fn deficit(&self) -> usize {
+        Semaphore::deficit(self)
+    }
 }
 
 impl Permits for BoundedSemaphore {
@@ -177,6 +219,18 @@ impl Permits for BoundedSemaphore {
         let released = self.release_many(0).is_ok();
         now && tried && released
     }
+    fn shrink(&self, n: usize) -> Option<usize> {
+        let n = n.min(self.bound());
+        self.set_bound(self.bound() - n);
+        Some(n)
+    }
+    fn grow(&self, n: usize) -> bool {
+        self.set_bound(self.bound() + n);
+        true
+    }
+    fn deficit(&self) -> usize {
+        BoundedSemaphore::deficit(self)
+    }
 }
 
 /// The reference: CPython's `_value`, its FIFO of pending waiters, and the waiters granted but not
@@ -197,6 +251,8 @@ struct PermitModel {
     /// Bounded: acquires that took a permit on their first poll. Unlike `granted` waiters they
     /// never queued, so they hand nothing on when they complete.
     taken: Vec<usize>,
+    /// Permits owed after a shrink; while above zero, `value` is zero.
+    deficit: usize,
 }
 
 impl PermitModel {
@@ -211,6 +267,7 @@ impl PermitModel {
             limit: None,
             bypassed: 0,
             taken: Vec::new(),
+            deficit: 0,
         }
     }
 
@@ -265,9 +322,48 @@ impl PermitModel {
             || self.limit.is_some() && self.value > 0 && self.queue.front() == Some(&slot)
     }
 
+    /// Released permits repay the deficit first; returns how many are left.
+    fn repay(&mut self, n: usize) -> usize {
+        let repaid = n.min(self.deficit);
+        self.deficit -= repaid;
+        n - repaid
+    }
+
+    /// A shrink by `n`: available permits first, the rest owed.
+    fn shrink(&mut self, n: usize) {
+        let taken = n.min(self.value);
+        self.value -= taken;
+        self.deficit += n - taken;
+    }
+
+    /// `drain_permits()`: every available permit.
+    fn drain(&mut self) -> usize {
+        std::mem::take(&mut self.value)
+    }
+
+    /// `release_many(n)`, and a growth by `n`: the deficit first, then, FIFO, one waiter per
+    /// permit; under the bounded policy the permits are left free or, once the oldest waiter's
+    /// count is used up, all handed to the queue.
+    fn grow(&mut self, n: usize) {
+        let n = self.repay(n);
+        match self.limit {
+            None => (0..n).for_each(|_| self.release_one()),
+            Some(limit) => {
+                self.value += n;
+                if self.queue.is_empty() || self.bypassed >= limit {
+                    self.force();
+                }
+            }
+        }
+    }
+
     /// `release()`: `_value += 1`, then `_wake_up_next()` wakes (at most) one pending waiter.
-    /// Bounded: the permit is left free unless the oldest waiter's count is used up.
+    /// Bounded: the permit is left free unless the oldest waiter's count is used up. A deficit
+    /// takes it first.
     fn release_one(&mut self) {
+        if self.repay(1) == 0 {
+            return;
+        }
         if let Some(limit) = self.limit {
             if self.queue.is_empty() || self.bypassed >= limit {
                 self.value += 1;
@@ -339,7 +435,7 @@ impl PermitModel {
         if self.granted.contains(&slot) {
             self.granted.retain(|&s| s != slot);
             if !completed {
-                self.value += 1; // the reservation is undone
+                self.value += self.repay(1); // the reservation is undone
             }
         } else {
             self.queue.retain(|&s| s != slot);
@@ -421,6 +517,21 @@ fn run_permits_fair<P: Permits>(
             },
             // Changes nothing, whoever waits: the checks below hold the model unchanged.
             PermitOp::Zero => assert!(prim.zero(), "step {step}: a request for 0 permits waited"),
+            PermitOp::Shrink(n) => {
+                if let Some(n) = prim.shrink(n) {
+                    m.shrink(n);
+                }
+            }
+            PermitOp::Grow(n) => {
+                if prim.grow(n) {
+                    m.grow(n);
+                }
+            }
+            PermitOp::Drain => {
+                if let Some(got) = prim.drain() {
+                    assert_eq!(got, m.drain(), "step {step}: drained");
+                }
+            }
         }
         assert_eq!(
             prim.available(),
@@ -428,6 +539,7 @@ fn run_permits_fair<P: Permits>(
             "step {step}: {op:?}: available permits"
         );
         assert_eq!(prim.waiters(), m.waiters(), "step {step}: {op:?}: waiters");
+        assert_eq!(prim.deficit(), m.deficit, "step {step}: {op:?}: deficit");
         assert_eq!(prim.locked(), m.locked(), "step {step}: {op:?}: locked");
     }
 }

@@ -233,12 +233,15 @@ fn lock_acquire_release_cancel_and_resume() {
 }
 
 /// The script for both semaphores: `release_one` is their `release`, `acquire` their
-/// `acquire_many`.
+/// `acquire_many`; `shrink` lowers the capacity by 2 and `grow` raises it by 2 again (for a
+/// `BoundedSemaphore`, `set_bound`).
 fn semaphore_script<'a, F: Future<Output = P> + 'a, P: 'a>(
     sim: &mut Sim<'a>,
     acquire: impl Fn(usize) -> F,
     forget: impl Fn(P) + 'a,
     release_one: impl Fn(),
+    shrink: impl Fn(),
+    grow: impl Fn(),
 ) {
     // 0 takes everything and keeps it out of circulation (asyncio's manual style). The permits
     // come back one by one through `release`, granting waiters that have not resumed yet and
@@ -255,8 +258,13 @@ fn semaphore_script<'a, F: Future<Output = P> + 'a, P: 'a>(
     sim.poll(2); // a spurious poll: not granted yet, or granted and resuming
     release_one();
     sim.cancel(4);
-    sim.run_woken();
-    sim.release(1);
+    // A shrink while 1 and 2 are granted and 5 waits: nothing available, so 2 owed.
+    shrink();
+    sim.run_woken(); // 1 and 2 keep their grants
+    sim.release(1); // repays one
+    sim.release(2); // repays one, and sets one aside for 5
+    sim.poll(5); // a spurious poll: 5 still needs two
+    grow(); // serves 5: a wake-up from a resize
     sim.poll(5);
     sim.drain();
 }
@@ -272,8 +280,11 @@ fn semaphore_acquire_release_cancel_and_resume() {
                 |n| sem.acquire_many(n),
                 |p| p.forget(),
                 || quietly(|| sem.release()),
+                || sem.reduce_permits(2),
+                || quietly(|| sem.release_many(2)),
             );
             assert_eq!(sem.available_permits(), 3, "permits were lost or made up");
+            assert_eq!(sem.deficit(), 0, "the deficit was not repaid");
             assert_eq!(sem.waiters(), 0, "the waiter count is off");
             sim.calls()
         });
@@ -291,8 +302,11 @@ fn bounded_semaphore_acquire_release_cancel_and_resume() {
                 |n| sem.acquire_many(n).unwrap(),
                 |p| p.forget(),
                 || quietly(|| sem.release().unwrap()),
+                || sem.set_bound(1),
+                || quietly(|| sem.set_bound(3)),
             );
             assert_eq!(sem.available_permits(), 3, "permits were lost or made up");
+            assert_eq!(sem.deficit(), 0, "the deficit was not repaid");
             assert_eq!(sem.waiters(), 0, "the waiter count is off");
             assert!(sem.release().is_err(), "the bound moved");
             sim.calls()

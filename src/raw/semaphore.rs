@@ -1,14 +1,15 @@
 //! [`RawSemaphore`], the core of `Semaphore` and `BoundedSemaphore`: the available permits in an
 //! atomic word for the paths that never wait, and a wait list with FIFO hand-off for the rest.
-//! The bounded-bypass policy is in [`bounded`].
+//! The bounded-bypass policy is in [`bounded`], resizing and the deficit in [`resize`].
 //!
 //! | word bits | name | meaning |
 //! |---|---|---|
 //! | 0 | `QUEUED` | someone waits: a waiter is queued, or granted and not resumed yet |
-//! | 1.. | `ONE` × permits | the available permits |
+//! | 1 | `DEFICIT` | the count is a deficit, permits owed: none is available (see [`resize`]) |
+//! | 2.. | `ONE` × count | the available permits, or with `DEFICIT` the permits owed |
 //!
-//! - `QUEUED` changes only under the mutex, and while it is set the whole word changes only
-//!   under the mutex, so the fast paths (which need it clear) never race the slow ones.
+//! - The flags change only under the mutex, and while either is set the whole word changes only
+//!   under the mutex, so the fast paths (which need both clear) never race the slow ones.
 //! - While a waiter is queued no permit sits in the word for long: a release hands its permits to
 //!   the oldest waiters under the mutex, and a waiter that queues first takes whatever the word
 //!   holds. So a newcomer's compare-exchange never takes a permit meant for a waiter, and
@@ -23,6 +24,7 @@
 //!   can overflow.
 
 mod bounded;
+mod resize;
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -33,11 +35,22 @@ use crate::loom::{AtomicU32, AtomicUsize, Ordering};
 use crate::waitlist::{Locked, MAX_VALUE, WaitList, Waiter, WaiterState};
 
 const QUEUED: usize = 1;
-const ONE: usize = 2;
+const DEFICIT: usize = 2;
+/// Either flag: the word is not a plain count, so the fast paths leave it to the mutex holders.
+const FLAGS: usize = QUEUED | DEFICIT;
+const ONE: usize = 4;
 
 /// The largest number of permits a semaphore can hold.
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
 const _: () = assert!(MAX_PERMITS <= MAX_VALUE);
+// A count of permits, or a deficit, fits beside the flags.
+const _: () = assert!(MAX_PERMITS <= usize::MAX / ONE);
+
+/// The permits available in the word `cur`: none while it records a deficit.
+#[inline]
+fn permits(cur: usize) -> usize {
+    if cur & DEFICIT != 0 { 0 } else { cur / ONE }
+}
 
 /// The core of a semaphore.
 pub(crate) struct RawSemaphore {
@@ -81,7 +94,7 @@ impl RawSemaphore {
     }
 
     pub(crate) fn available(&self) -> usize {
-        self.state.load(Ordering::Acquire) / ONE
+        permits(self.state.load(Ordering::Acquire))
     }
 
     /// Queued waiters plus granted ones that have not resumed.
@@ -93,7 +106,7 @@ impl RawSemaphore {
     /// under the bounded policy, already bypassed as often as allowed).
     pub(crate) fn locked(&self) -> bool {
         let cur = self.state.load(Ordering::Acquire);
-        cur < ONE
+        permits(cur) == 0
             || (cur & QUEUED != 0
                 && (self.limit() == 0 || self.bypassed.load(Ordering::Relaxed) >= self.limit()))
     }
@@ -135,7 +148,7 @@ impl RawSemaphore {
     pub(crate) fn try_acquire_fast(&self, n: usize) -> bool {
         let mut cur = self.state.load(Ordering::Relaxed);
         loop {
-            if cur & QUEUED != 0 || cur / ONE < n {
+            if cur & FLAGS != 0 || cur / ONE < n {
                 return false;
             }
             match self.state.compare_exchange_weak(
@@ -163,11 +176,12 @@ impl RawSemaphore {
         n == 0 || (self.limit() != 0 && self.try_bypass(n))
     }
 
-    /// Adds `n` permits: to the atomic when nobody waits, otherwise to the waiters in FIFO order.
+    /// Adds `n` permits: to the atomic when nobody waits and nothing is owed, otherwise to the
+    /// deficit first, then to the waiters in FIFO order.
     #[inline]
     pub(crate) fn release(&self, n: usize) {
         let mut cur = self.state.load(Ordering::Relaxed);
-        while cur & QUEUED == 0 {
+        while cur & FLAGS == 0 {
             debug_assert!(cur / ONE + n <= MAX_PERMITS, "permit count overflow");
             match self.state.compare_exchange_weak(
                 cur,
@@ -184,24 +198,31 @@ impl RawSemaphore {
 
     #[inline(never)]
     fn release_queued(&self, n: usize) {
-        let q = self.list.lock();
+        self.release_locked(self.list.lock(), n);
+    }
+
+    /// A release of `n` permits under the mutex, by the policy's rules.
+    fn release_locked<'a>(&'a self, q: Locked<'a, u32>, n: usize) {
         if self.limit() != 0 {
             return self.release_bounded(q, n);
         }
         self.release_with(q, n, false);
     }
 
-    /// Adds `n` permits under the mutex, hands them to the oldest waiters, keeps `QUEUED` in step,
-    /// then unlocks and wakes whoever was granted, in batches. With `drain` it also hands out the
-    /// permits held back in the word: asyncio does that when an acquire returns or is cancelled,
-    /// while a release wakes only as many waiters as it adds permits. Every change to the list
-    /// that may free permits ends here.
+    /// Adds `n` permits under the mutex: they repay the deficit first, then go to the oldest
+    /// waiters; keeps `QUEUED` in step, then unlocks and wakes whoever was granted, in batches.
+    /// With `drain` it also hands out the permits held back in the word: asyncio does that when
+    /// an acquire returns or is cancelled, while a release wakes only as many waiters as it adds
+    /// permits. Every change to the list that may free permits ends here.
     fn release_with<'a>(&'a self, q: Locked<'a, u32>, n: usize, drain: bool) {
-        let mut rem = n;
+        // Before the first batch only: a deficit recorded between batches is repaid by what is
+        // left once the list is served (`settle`), as if this release had completed first.
+        let mut rem = self.repay(n);
         self.list.wake_batched(q, |q, wakers| {
             if drain && !q.is_empty() {
-                // `QUEUED` is set, so only we change the word: take whatever it holds.
-                rem += self.state.swap(QUEUED, Ordering::AcqRel) / ONE;
+                // `QUEUED` is set, so only we change the word: take whatever permits it holds
+                // (none while it records a deficit).
+                rem += self.take_held_back();
             }
             while rem > 0 && !wakers.is_full() {
                 match q.front_value() {
@@ -225,15 +246,29 @@ impl RawSemaphore {
         });
     }
 
-    /// With the list empty: adds `rem` permits to the word, and clears `QUEUED` unless a granted
-    /// waiter is still counted (then the permits wait there for it to hand them on).
+    /// With `QUEUED` set, under the mutex: takes the permits held back in the word (none while it
+    /// records a deficit).
+    fn take_held_back(&self) -> usize {
+        let avail = self.available();
+        if avail > 0 {
+            // `QUEUED` is set, so only we change the word.
+            self.state.store(QUEUED, Ordering::Release);
+        }
+        avail
+    }
+
+    /// With the list empty: adds `rem` permits to the word (repaying the deficit first), and
+    /// clears `QUEUED` unless a granted waiter is still counted (then the permits wait there for
+    /// it to hand them on).
     fn settle(&self, rem: usize) {
+        let rem = self.repay(rem);
         let queued = if self.no_waiters() { 0 } else { QUEUED };
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
+            // With a deficit left, `rem` is 0 and the deficit stays as it is.
             let next = ((cur & !QUEUED) + rem * ONE) | queued;
-            if cur & QUEUED != 0 {
-                // Nobody else changes the word while `QUEUED` is set.
+            if cur & FLAGS != 0 {
+                // Nobody else changes the word while a flag is set.
                 self.state.store(next, Ordering::Release);
                 return;
             }
@@ -321,13 +356,13 @@ impl RawSemaphore {
         let mut q = self.list.lock();
         let mut cur = self.state.load(Ordering::Acquire);
         loop {
-            let avail = cur / ONE;
+            let avail = permits(cur);
             if cur & QUEUED == 0 {
                 let (next, need) = if avail >= n {
                     (cur - n * ONE, 0)
                 } else {
-                    // Queue, taking what is available as a first part.
-                    (QUEUED, n - avail)
+                    // Queue, taking what is available as a first part (keeping any deficit).
+                    ((cur - avail * ONE) | QUEUED, n - avail)
                 };
                 match self
                     .state
@@ -349,7 +384,8 @@ impl RawSemaphore {
                     self.state.store((avail - n) * ONE, Ordering::Release);
                     break;
                 }
-                self.state.store(QUEUED, Ordering::Release);
+                // Keeps `QUEUED` and any deficit.
+                self.state.store(cur - avail * ONE, Ordering::Release);
                 self.enqueue(&mut q, node, n - avail, waker);
                 return Poll::Pending;
             } else {
@@ -373,7 +409,7 @@ impl RawSemaphore {
         node.complete();
         let before = self.stop_waiting();
         let cur = self.state.load(Ordering::Acquire);
-        if cur & QUEUED != 0 && (before == 1 || cur >= ONE) {
+        if cur & QUEUED != 0 && (before == 1 || permits(cur) > 0) {
             // The hand-on wakes others, which may panic: then the permits are given back.
             let taken = OnUnwind(|| self.release(n));
             let q = self.list.lock();
@@ -432,7 +468,7 @@ impl RawSemaphore {
             }
             WaiterState::Idle | WaiterState::Done => 0,
         };
-        if owned == 0 && !q.is_empty() && self.state.load(Ordering::Relaxed) < ONE {
+        if owned == 0 && !q.is_empty() && permits(self.state.load(Ordering::Relaxed)) == 0 {
             // Still queued behind others, nothing assigned and nothing held back or left open:
             // the list and `QUEUED` are as they should be.
             drop(q);
@@ -449,6 +485,7 @@ impl core::fmt::Debug for RawSemaphore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RawSemaphore")
             .field("available", &self.available())
+            .field("deficit", &self.deficit())
             .field("waiters", &self.waiters())
             .finish()
     }

@@ -4,7 +4,8 @@
 // - `counter`: `Counter`, what both semaphores are made of (the permit core, bound, headroom);
 // - `shared`: every method both types have, written once with its docs and examples, and the
 //   few things that differ by kind (`Semaphore` panics where `BoundedSemaphore` returns errors);
-// - `unbounded`, `bounded`: each type, its docs, and what only it has (`release*`, `bound`);
+// - `unbounded`, `bounded`: each type, its docs, and what only it has (`release*`, `bound`, and
+//   the resizes: `reduce_permits` and `drain_permits`, or `set_bound`);
 // - `future`, `permit`, `error`: the types the methods return.
 // This file holds what spans both: the `AnySemaphore` trait and its seal.
 
@@ -141,6 +142,11 @@ pub trait AnySemaphore: private::Sealed + Sized {
     /// How many tasks wait for permits: [`Semaphore::waiters`].
     fn waiters(&self) -> usize {
         self.counter().raw.waiters()
+    }
+
+    /// How many permits a resize left owed: [`Semaphore::deficit`].
+    fn deficit(&self) -> usize {
+        self.counter().raw.deficit()
     }
 
     /// Gives back a permit: [`BoundedSemaphore::release`], or [`Semaphore::release`] made to

@@ -52,6 +52,9 @@ macro_rules! by_kind {
         Ok(())
     }};
     (bounded, release $e:expr) => { $e };
+    // A resize that leaves a deficit of one, for examples.
+    (unbounded, shrink_by_one) => { "sem.reduce_permits(1);" };
+    (bounded, shrink_by_one) => { "sem.set_bound(0);" };
 }
 
 /// The methods both semaphores share, with the same code and documentation; what differs is
@@ -298,6 +301,25 @@ macro_rules! shared_methods {
             /// ```
             pub fn waiters(&self) -> usize {
                 self.0.raw.waiters()
+            }
+
+            /// How many permits the semaphore owes after a resize that could not take them all
+            /// (a snapshot, taken without locking): the next permits released repay it before
+            /// any waiter is served or any permit becomes available. While it is above zero no
+            /// permit is available.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let sem = aiosync::", stringify!($ty), "::new(1);")]
+            /// let permit = sem.try_acquire().unwrap();
+            #[doc = by_kind!($kind, shrink_by_one)]
+            /// assert_eq!(sem.deficit(), 1);
+            /// drop(permit); // repays it
+            /// assert_eq!((sem.deficit(), sem.available_permits()), (0, 0));
+            /// ```
+            pub fn deficit(&self) -> usize {
+                self.0.raw.deficit()
             }
 
             /// The policy this semaphore serves its waiters by.
@@ -589,8 +611,13 @@ macro_rules! shared_methods {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut d = f.debug_struct(stringify!($ty));
                 d.field("available_permits", &self.available_permits());
-                if self.0.bound != UNBOUNDED {
-                    d.field("bound", &self.0.bound);
+                let bound = self.0.bound();
+                if bound != UNBOUNDED {
+                    d.field("bound", &bound);
+                }
+                let deficit = self.deficit();
+                if deficit != 0 {
+                    d.field("deficit", &deficit);
                 }
                 if self.fairness() != Fairness::Fifo {
                     d.field("fairness", &self.fairness());

@@ -91,6 +91,63 @@ impl Semaphore {
     }
 }
 
+impl Semaphore {
+    /// Lowers the semaphore's capacity by `n` permits, at once. It takes available permits
+    /// first and records the rest as a [`deficit`](Self::deficit): the next permits released,
+    /// by dropped permits or [`release`](Self::release), repay it before any waiter is served or
+    /// any permit becomes available. Held permits are never revoked, and a waiter already
+    /// granted its permits keeps them.
+    ///
+    /// The whole change is one step with respect to every acquire, release, cancellation and
+    /// hand-off: no waiter is served from permits it took. For a limit that adapts while its
+    /// permits are in use; [`release_many`](Self::release_many) raises it again.
+    ///
+    /// # Fairness
+    ///
+    /// Waiters keep their order and their share: a deficit holds every one of them back until
+    /// it is repaid, then the oldest is served first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(3);
+    /// let two = sem.try_acquire_many(2).unwrap();
+    /// sem.reduce_permits(2); // takes the available permit, and owes one
+    /// assert_eq!((sem.available_permits(), sem.deficit()), (0, 1));
+    /// drop(two); // one repays the deficit, one becomes available
+    /// assert_eq!((sem.available_permits(), sem.deficit()), (1, 0));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the deficit would exceed [`MAX_PERMITS`](Self::MAX_PERMITS); nothing changes then.
+    pub fn reduce_permits(&self, n: usize) {
+        if n > 0 {
+            self.0.reduce(n);
+        }
+    }
+
+    /// Takes every available permit out of circulation, at once, and returns how many: the
+    /// capacity falls by that many, and no deficit is recorded. Permits held, assigned to
+    /// waiters, or granted to a waiter that has not resumed stay where they are. tokio's
+    /// `forget_permits`, taking all there is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = aiosync::Semaphore::new(3);
+    /// let one = sem.try_acquire().unwrap();
+    /// assert_eq!(sem.drain_permits(), 2);
+    /// assert_eq!(sem.available_permits(), 0);
+    /// drop(one);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    #[doc(alias = "forget_permits")]
+    pub fn drain_permits(&self) -> usize {
+        self.0.drain()
+    }
+}
+
 impl Default for Semaphore {
     /// asyncio's default: one permit.
     fn default() -> Self {

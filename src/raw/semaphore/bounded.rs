@@ -17,7 +17,7 @@
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::{ONE, QUEUED, RawSemaphore};
+use super::{ONE, QUEUED, RawSemaphore, permits};
 use crate::loom::Ordering;
 use crate::raw::OnUnwind;
 use crate::waitlist::{Locked, Waiter, WaiterState, wake};
@@ -33,17 +33,18 @@ impl RawSemaphore {
         self.open(q, n);
     }
 
-    /// With `QUEUED` set: adds `n` permits to the word and, if it now covers the oldest waiter's
-    /// request, takes its waker and wakes it after unlocking. With the list empty it settles
-    /// instead.
+    /// With `QUEUED` set: adds `n` permits to the word (repaying the deficit first) and, if it
+    /// now covers the oldest waiter's request, takes its waker and wakes it after unlocking. With
+    /// the list empty it settles instead.
     fn open(&self, mut q: Locked<'_, u32>, n: usize) {
         let Some(need) = q.front_value() else {
             return self.settle(n);
         };
-        // `QUEUED` is set, so only mutex holders change the word.
+        let n = self.repay(n);
+        // `QUEUED` is set, so only mutex holders change the word; with a deficit left `n` is 0.
         let cur = self.state.load(Ordering::Acquire) + n * ONE;
         self.state.store(cur, Ordering::Release);
-        let waker = if cur / ONE >= need {
+        let waker = if permits(cur) >= need {
             q.take_front_waker()
         } else {
             None
@@ -55,7 +56,7 @@ impl RawSemaphore {
     /// With `QUEUED` set in `cur`: takes `n` permits ahead of the list if they are in the word and
     /// the oldest waiter may still be bypassed (counting it).
     pub(super) fn bypass(&self, q: &Locked<'_, u32>, cur: usize, n: usize) -> bool {
-        if cur / ONE < n {
+        if permits(cur) < n {
             return false;
         }
         if !q.is_empty() {
@@ -76,7 +77,7 @@ impl RawSemaphore {
         let q = self.list.lock();
         let cur = self.state.load(Ordering::Acquire);
         if cur & QUEUED == 0 {
-            // Nobody waits any more.
+            // Nobody waits any more (and with a deficit the fast path finds nothing to take).
             drop(q);
             return self.try_acquire_fast(n);
         }
@@ -113,7 +114,7 @@ impl RawSemaphore {
                 return Poll::Ready(());
             }
             let cur = self.state.load(Ordering::Acquire);
-            if q.is_front(node) && q.front_value().is_some_and(|need| cur / ONE >= need) {
+            if q.is_front(node) && q.front_value().is_some_and(|need| permits(cur) >= need) {
                 let (_, need, waker) = q.remove(node);
                 self.stop_waiting();
                 self.bypassed.store(0, Ordering::Relaxed);
