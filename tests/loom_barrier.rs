@@ -1,6 +1,5 @@
 //! Loom models of Barrier: one leader and unique indices per cycle under concurrent arrival and
-//! cancellation, `abort`/`reset` racing `wait`, and `reset` racing the end of a drain. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom_barrier`.
+//! cancellation, `abort`/`reset` racing `wait`, and `reset` racing the end of a drain.
 #![cfg(loom)]
 
 use std::future::Future;

@@ -1,6 +1,5 @@
 //! Loom models of Condition: `wait` racing `notify` loses no wake-up, and a notification taken
-//! by a waiter that is then dropped is passed on. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_condition`.
+//! by a waiter that is then dropped is passed on.
 #![cfg(loom)]
 
 use std::future::Future;

@@ -1,5 +1,5 @@
 //! Loom models of Event: a waiter woken by `set` always completes, even if `clear` follows at
-//! once. Run with `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_event`.
+//! once.
 #![cfg(loom)]
 
 use aiosync::Event;

@@ -1,7 +1,6 @@
 //! Loom models of the bounded-bypass policy (`Fairness::Bounded`): the oldest waiter is
 //! bypassed at most `k` times, and no wake-up, lock or permit is lost, including when the oldest
-//! waiter is cancelled while the lock or permits are left free for it. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_fairness`.
+//! waiter is cancelled while the lock or permits are left free for it.
 #![cfg(loom)]
 
 use std::future::{Future, poll_fn};

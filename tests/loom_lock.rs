@@ -1,5 +1,5 @@
 //! Loom models of Lock: mutual exclusion, FIFO hand-off, and hand-off when a granted `Acquire`
-//! is dropped. Run with `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_lock`.
+//! is dropped.
 #![cfg(loom)]
 
 use std::future::Future;

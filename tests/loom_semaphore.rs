@@ -1,7 +1,6 @@
 //! Loom models of Semaphore and BoundedSemaphore: permits are conserved (never more holders than
 //! permits, the count back to its start, the bound never exceeded), including when granted
-//! acquires are dropped, and across resizes racing releases, cancellations and resumes. Run
-//! with `RUSTFLAGS="--cfg loom" cargo test --release --features loom --test loom_semaphore`.
+//! acquires are dropped, and across resizes racing releases, cancellations and resumes.
 #![cfg(loom)]
 
 use std::future::Future;
