@@ -146,8 +146,9 @@ pub struct LifoQueue<T> {
 /// [`Ord`]; items that compare equal come out in the order they were put.
 ///
 /// asyncio's heap does not keep equal items in order, which is why its docs suggest
-/// `(priority, count, item)` tuples; here `(priority, item)` is enough, or any `T: Ord` that
-/// compares by priority alone. Everything but the order of the items is [`Queue`]'s.
+/// `(priority, count, item)` tuples; here an item that compares by its priority alone is
+/// enough: jobs of equal priority come out first come, first served. Everything but the order
+/// of the items is [`Queue`]'s.
 ///
 /// # Fairness
 ///
@@ -161,16 +162,33 @@ pub struct LifoQueue<T> {
 /// # Examples
 ///
 /// ```
-/// use std::cmp::Reverse;
+/// use std::cmp::Ordering;
+///
+/// /// Ordered by urgency alone, most urgent first.
+/// #[derive(Debug)]
+/// struct Job { urgency: u8, name: &'static str }
+///
+/// impl Ord for Job {
+///     fn cmp(&self, other: &Self) -> Ordering {
+///         other.urgency.cmp(&self.urgency)
+///     }
+/// }
+/// impl PartialOrd for Job {
+///     fn partial_cmp(&self, other: &Self) -> Option<Ordering> { Some(self.cmp(other)) }
+/// }
+/// impl PartialEq for Job {
+///     fn eq(&self, other: &Self) -> bool { self.urgency == other.urgency }
+/// }
+/// impl Eq for Job {}
 ///
 /// # futures_executor::block_on(async {
 /// let jobs = aiosync::PriorityQueue::new(0);
-/// jobs.put((Reverse(1), "low")).await.unwrap();
-/// jobs.put((Reverse(5), "urgent")).await.unwrap();
-/// jobs.put((Reverse(1), "low, later")).await.unwrap();
-/// assert_eq!(jobs.get().await.unwrap().1, "urgent");
-/// assert_eq!(jobs.get().await.unwrap().1, "low");
-/// assert_eq!(jobs.get().await.unwrap().1, "low, later");
+/// jobs.put(Job { urgency: 1, name: "tidy up" }).await.unwrap();
+/// jobs.put(Job { urgency: 5, name: "fix the outage" }).await.unwrap();
+/// jobs.put(Job { urgency: 1, name: "answer mail" }).await.unwrap();
+/// assert_eq!(jobs.get().await.unwrap().name, "fix the outage");
+/// assert_eq!(jobs.get().await.unwrap().name, "tidy up"); // put first of the equal ones
+/// assert_eq!(jobs.get().await.unwrap().name, "answer mail");
 /// # });
 /// ```
 ///
