@@ -133,7 +133,10 @@ pin_project! {
     impl<T> PinnedDrop for Join<'_, T> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            this.core.cancel_join(this.node.as_ref());
+            // The common case, a completed future, without a call.
+            if this.node.state() != WaiterState::Done {
+                this.core.cancel_join(this.node.as_ref());
+            }
         }
     }
 }

@@ -162,7 +162,10 @@ pin_project! {
     impl<T> PinnedDrop for Put<'_, T> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            this.core.cancel_put(this.node.as_ref());
+            // The common case, a completed future, without a call.
+            if this.node.state() != WaiterState::Done {
+                this.core.cancel_put(this.node.as_ref());
+            }
         }
     }
 }
