@@ -677,6 +677,8 @@ pub trait Channel: 'static {
 /// has one receiver, which waits through `&mut`).
 pub trait Mpmc: Channel<Rx: Clone + Sync> {
     fn recv_shared(rx: &Self::Rx) -> impl Future<Output = u64> + Send + '_;
+    /// Sends without waiting; whether there was room.
+    fn try_send(tx: &Self::Tx, value: u64) -> bool;
 }
 
 pub struct AiosyncQueue;
@@ -699,6 +701,9 @@ impl Channel for AiosyncQueue {
 impl Mpmc for AiosyncQueue {
     async fn recv_shared(rx: &Self::Rx) -> u64 {
         rx.get().await.expect("never shut down")
+    }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.put_nowait(value).is_ok()
     }
 }
 
@@ -738,6 +743,9 @@ impl Mpmc for AsyncChannel {
     async fn recv_shared(rx: &Self::Rx) -> u64 {
         rx.recv().await.expect("senders alive")
     }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.try_send(value).is_ok()
+    }
 }
 
 pub struct Flume;
@@ -759,5 +767,8 @@ impl Channel for Flume {
 impl Mpmc for Flume {
     async fn recv_shared(rx: &Self::Rx) -> u64 {
         rx.recv_async().await.expect("senders alive")
+    }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.try_send(value).is_ok()
     }
 }
