@@ -14,8 +14,7 @@ impl<T> Core<T> {
             let drained = s.items.take_all();
             // asyncio lowers the count by the items dropped, stopping at 0, and releases `join`
             // only if that leaves it at 0: items taken earlier still need their `task_done`.
-            let before = s.unfinished;
-            s.unfinished = before.saturating_sub(drained.len());
+            s.unfinished = s.unfinished.saturating_sub(drained.len());
             release = s.unfinished == 0 && count_finished(&mut s);
             drained
         });
