@@ -5,7 +5,8 @@
 # Workloads (src/bin/fastpath.rs): uncontended acquire+release, hand-off to one of 10 queued
 # acquires, an acquire queued behind 10 and cancelled, one of 10 Event waiters woken, one item
 # through the Condition bounded buffer on one thread, an acquire+release that bypasses a queued
-# acquire (the bounded policy's path; async-lock's for comparison).
+# acquire (the bounded policy's path; async-lock's for comparison), one item put into a Queue and
+# got again, neither waiting (flume's and async-channel's channels for comparison).
 #
 # Usage:
 #   benches/callgrind.sh [WORKLOAD...]        print a table (default: every workload)
@@ -55,7 +56,8 @@ if [ $# -eq 0 ]; then
     set -- aiosync-lock aiosync-semaphore std-mutex tokio-mutex \
         aiosync-handoff futures-intrusive-handoff aiosync-cancel futures-intrusive-cancel \
         aiosync-event futures-intrusive-event aiosync-condition futures-intrusive-condition \
-        aiosync-bypass async-lock-bypass
+        aiosync-bypass async-lock-bypass \
+        aiosync-queue flume-queue async-channel-queue
 fi
 
 case $mode in

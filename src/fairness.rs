@@ -7,7 +7,7 @@
 /// # Fairness
 ///
 /// Under both policies the queued waiters are served in the order they queued: none is granted
-/// the lock or permits, or takes them, before every wait listd ahead of it has been. The
+/// the lock or permits, or takes them, before every waiter queued ahead of it has been. The
 /// policies differ in what a task that is not queued may do: a newcomer, or a task that has just
 /// released and acquires again.
 ///

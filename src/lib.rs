@@ -18,6 +18,7 @@ pub mod barrier;
 pub mod condition;
 pub mod event;
 pub mod lock;
+pub mod queue;
 pub mod semaphore;
 
 pub use barrier::{Barrier, BarrierWaitResult, BrokenBarrier};
@@ -25,6 +26,10 @@ pub use condition::Condition;
 pub use event::Event;
 pub use fairness::Fairness;
 pub use lock::{Guard, Lock, LockGuard, MappedLockGuard, OwnedLockGuard, OwnedMappedLockGuard};
+pub use queue::{
+    LifoQueue, PriorityQueue, Queue, QueueShutDown, TaskDoneError, Tracked, TryGetError,
+    TryPutError,
+};
 pub use semaphore::{
     AnySemaphore, BoundedSemaphore, OverRelease, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
     TooManyPermits,

@@ -8,7 +8,9 @@ use std::cell::Cell;
 use std::pin::Pin;
 use std::task::Poll;
 
-use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore};
+use aiosync::{
+    Barrier, BoundedSemaphore, Condition, Event, LifoQueue, Lock, PriorityQueue, Queue, Semaphore,
+};
 use common::poll_noop;
 
 struct CountingAllocator;
@@ -157,6 +159,67 @@ fn condition_waits_allocate_nothing() {
     assert_eq!(n, 0);
     assert_eq!(*lock.try_acquire().unwrap(), N);
 }
+
+/// Waiting gets, puts and joins allocate nothing; the buffer allocates only to grow, so it is
+/// grown first (a queue that has held `N` items keeps the room for them).
+macro_rules! queue_waits_allocate_nothing {
+    ($($name:ident: $ty:ident),*) => {$(
+        #[test]
+        fn $name() {
+            let queue = $ty::new(N);
+            for i in 0..N {
+                queue.put_nowait(i).unwrap();
+            }
+            let mut gets = boxed(|_| queue.get());
+            let mut tracked = boxed(|_| queue.get_tracked());
+            let mut puts = boxed(|i| queue.put(i));
+            let mut joins = boxed(|_| queue.join());
+            let n = allocations_during(|| {
+                // Full: every put waits; one get each lets them in, in order.
+                for p in &mut puts {
+                    assert!(poll_noop(p.as_mut()).is_pending());
+                }
+                for p in &mut puts {
+                    assert!(queue.get_nowait().is_ok());
+                    assert!(poll_noop(p.as_mut()).is_ready());
+                }
+                while queue.get_nowait().is_ok() {}
+                // Empty: every get waits; a put each wakes them in order.
+                for g in &mut gets {
+                    assert!(poll_noop(g.as_mut()).is_pending());
+                }
+                for g in &mut gets {
+                    queue.put_nowait(0).unwrap();
+                    assert!(poll_noop(g.as_mut()).is_ready());
+                }
+                for t in &mut tracked {
+                    assert!(poll_noop(t.as_mut()).is_pending());
+                }
+                for j in &mut joins {
+                    assert!(poll_noop(j.as_mut()).is_pending());
+                }
+                for t in &mut tracked {
+                    queue.put_nowait(0).unwrap();
+                    let Poll::Ready(Ok(item)) = poll_noop(t.as_mut()) else {
+                        panic!("not served in order")
+                    };
+                    drop(item);
+                }
+                while queue.task_done().is_ok() {}
+                for j in &mut joins {
+                    assert!(poll_noop(j.as_mut()).is_ready());
+                }
+            });
+            assert_eq!(n, 0);
+        }
+    )*};
+}
+
+queue_waits_allocate_nothing!(
+    queue_waits_allocate_nothing: Queue,
+    lifo_queue_waits_allocate_nothing: LifoQueue,
+    priority_queue_waits_allocate_nothing: PriorityQueue
+);
 
 #[test]
 fn owned_acquires_allocate_nothing() {

@@ -15,7 +15,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Fairness, Lock, Semaphore};
+use aiosync::{
+    Barrier, BoundedSemaphore, Condition, Event, Fairness, LifoQueue, Lock, PriorityQueue, Queue,
+    Semaphore,
+};
 use common::{Bomb, Call};
 
 /// Anything a task ends up holding: a guard, a permit, a barrier result.
@@ -431,3 +434,95 @@ fn barrier_trip_and_cancel() {
         sim.calls()
     });
 }
+
+/// After the woken tasks have run, no task waits for what is there: an item with a getter
+/// waiting, or a free slot with a putter waiting, would be a lost wake-up.
+macro_rules! assert_no_lost_wake_up {
+    ($queue:expr, $fault:expr) => {
+        assert!(
+            $queue.qsize() == 0 || $queue.getters() == 0,
+            "a getter waits beside an item ({:?})",
+            $fault
+        );
+        assert!(
+            $queue.full() || $queue.putters() == 0,
+            "a putter waits beside a free slot ({:?})",
+            $fault
+        );
+    };
+}
+
+macro_rules! queue_matrix {
+    ($($name:ident: $ty:ident),*) => {$(
+        #[test]
+        fn $name() {
+            matrix(|fault| {
+                let queue = &$ty::new(1);
+                let got = std::cell::RefCell::new(Vec::new());
+                let tracked = std::cell::Cell::new(0);
+                let get = || async {
+                    if let Ok(item) = queue.get().await {
+                        got.borrow_mut().push(item);
+                    }
+                };
+                let get_tracked = || async {
+                    if let Ok(item) = queue.get_tracked().await {
+                        got.borrow_mut().push(*item);
+                        tracked.set(tracked.get() + 1);
+                    }
+                };
+                let put = |item| async move {
+                    let _ = queue.put(item).await;
+                };
+                let mut sim = Sim::new(fault);
+                sim.spawn(get());
+                sim.spawn(get());
+                sim.spawn(get_tracked());
+                quietly(|| assert!(queue.put_nowait(10).is_ok())); // wakes 0
+                sim.spawn(put(11)); // full: waits
+                sim.spawn(put(12));
+                sim.cancel(0); // woken and dropped: passes the wake-up to 1
+                sim.poll(2); // a spurious poll of a waiting getter
+                // A barging get: 1, woken for the item, will wait again in its place.
+                quietly(|| {
+                    if let Ok(item) = queue.get_nowait() {
+                        got.borrow_mut().push(item);
+                    }
+                });
+                sim.spawn(queue.join());
+                sim.run_woken();
+                assert_no_lost_wake_up!(queue, fault);
+                sim.cancel(4);
+                quietly(|| {
+                    let _ = queue.put_nowait(13);
+                });
+                sim.spawn(put(14));
+                sim.run_woken();
+                assert_no_lost_wake_up!(queue, fault);
+                quietly(|| queue.shutdown());
+                sim.run_woken();
+                while let Ok(item) = queue.get_nowait() {
+                    got.borrow_mut().push(item);
+                }
+                // Every item added counts as unfinished until a tracked one is done.
+                let added = queue.unfinished_tasks() + tracked.get();
+                // Releases the join, whose waker may panic.
+                quietly(|| while queue.task_done().is_ok() {});
+                sim.drain();
+                let mut got = got.take();
+                assert_eq!(got.len(), added, "an item was lost or got twice ({fault:?})");
+                got.sort_unstable();
+                got.dedup();
+                assert_eq!(got.len(), added, "an item was got twice ({fault:?})");
+                assert_eq!((queue.getters(), queue.putters()), (0, 0));
+                sim.calls()
+            });
+        }
+    )*};
+}
+
+queue_matrix!(
+    queue_get_put_cancel_and_shutdown: Queue,
+    lifo_queue_get_put_cancel_and_shutdown: LifoQueue,
+    priority_queue_get_put_cancel_and_shutdown: PriorityQueue
+);

@@ -10,6 +10,7 @@ use aiosync::barrier::Wait as BarrierWait;
 use aiosync::condition::{Wait as ConditionWait, WaitFor, WaitUntil};
 use aiosync::event::Wait as EventWait;
 use aiosync::lock::{Acquire as LockAcquire, AcquireOwned as LockAcquireOwned};
+use aiosync::queue::{Get, GetTracked, Join, Put};
 use aiosync::semaphore::{Acquire as SemaphoreAcquire, AcquireOwned as SemaphoreAcquireOwned};
 use aiosync::{
     Barrier, BarrierWaitResult, BoundedSemaphore, BrokenBarrier, Condition, Event, Fairness, Lock,
@@ -202,6 +203,60 @@ fn futures_are_not_unpin() {
     <BarrierWait<'static> as AmbiguousIfUnpin<_>>::check();
 }
 
+/// A queue is like a `Mutex<VecDeque<T>>`: shared by threads when its items can move between
+/// them (`T: Send`), whatever `T`'s `Sync`. A future that only borrows the queue is as shareable
+/// as the queue; one that holds an item (a put's, or a `Tracked`'s, which derefs to it) is `Sync`
+/// only if the item is. With `Rc` items nothing crosses threads.
+#[test]
+fn a_queue_is_as_thread_safe_as_its_items_allow() {
+    send_sync_debug::<aiosync::Queue<Cell<u8>>>();
+    send_sync_debug::<aiosync::LifoQueue<Cell<u8>>>();
+    send_sync_debug::<aiosync::PriorityQueue<Cell<u8>>>();
+    send_sync_debug::<Get<'static, Cell<u8>>>();
+    send_sync_debug::<GetTracked<'static, Cell<u8>>>();
+    send_sync_debug::<Join<'static, Cell<u8>>>();
+    send::<Put<'static, Cell<u8>>>();
+    send::<aiosync::Tracked<'static, Cell<u8>>>();
+    send::<aiosync::QueueShutDown<Cell<u8>>>();
+    send::<aiosync::TryPutError<Cell<u8>>>();
+    send_sync_debug::<aiosync::QueueShutDown>();
+    send_sync_debug::<aiosync::TryGetError>();
+    send_sync_debug::<aiosync::TaskDoneError>();
+    // `Put<'static, Cell<u8>>` is not `Sync`: it holds the item.
+    <Put<'static, Cell<u8>> as AmbiguousIfSync<_>>::check();
+    // `Tracked<'static, Cell<u8>>` is not `Sync`: `&tracked` hands out `&T`.
+    <aiosync::Tracked<'static, Cell<u8>> as AmbiguousIfSync<_>>::check();
+
+    // `Queue<Rc<u8>>` is not `Send`: its items would move with it.
+    <aiosync::Queue<Rc<u8>> as AmbiguousIfSend<_>>::check();
+    // `Queue<Rc<u8>>` is not `Sync`: a put on one thread and a get on another move an `Rc`.
+    <aiosync::Queue<Rc<u8>> as AmbiguousIfSync<_>>::check();
+    <aiosync::LifoQueue<Rc<u8>> as AmbiguousIfSync<_>>::check();
+    <aiosync::PriorityQueue<Rc<u8>> as AmbiguousIfSync<_>>::check();
+    // `Get<'static, Rc<u8>>` is not `Send`: it resolves to an `Rc`.
+    <Get<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+    <GetTracked<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+    // `Join<'static, Rc<u8>>` is not `Send`: it borrows a queue that cannot be shared.
+    <Join<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+    // `Put<'static, Rc<u8>>` is not `Send`: it holds an `Rc`.
+    <Put<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+    <aiosync::Tracked<'static, Rc<u8>> as AmbiguousIfSend<_>>::check();
+    <aiosync::QueueShutDown<Rc<u8>> as AmbiguousIfSend<_>>::check();
+
+    // Unwind-safe as its items are: a panicking waker or `Ord` leaves it whole.
+    fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
+    unwind_safe::<aiosync::Queue<u8>>();
+    unwind_safe::<aiosync::LifoQueue<u8>>();
+    unwind_safe::<aiosync::PriorityQueue<u8>>();
+    <aiosync::Queue<&mut u8> as AmbiguousIfRefUnwindSafe<_>>::check();
+
+    // A future's node is linked while it waits: none may move.
+    <Get<'static, u8> as AmbiguousIfUnpin<_>>::check();
+    <GetTracked<'static, u8> as AmbiguousIfUnpin<_>>::check();
+    <Put<'static, u8> as AmbiguousIfUnpin<_>>::check();
+    <Join<'static, u8> as AmbiguousIfUnpin<_>>::check();
+}
+
 /// Sizes on 64-bit targets, next to tokio 1.54's: `Mutex<()>` 40 B, `Semaphore` 40 B,
 /// `Notify` 32 B, `lock()` future 120 B, `acquire()` future 88 B.
 #[test]
@@ -224,4 +279,17 @@ fn sizes() {
         size_of::<ConditionWait<'static, LockGuard<'static, ()>>>(),
         80
     );
+}
+
+/// The queues' sizes on 64-bit targets: one mutex over the items and the three lines.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn queue_sizes() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<aiosync::Queue<u64>>(), 152);
+    assert_eq!(size_of::<aiosync::PriorityQueue<u64>>(), 152);
+    assert_eq!(size_of::<Get<'static, u64>>(), 56);
+    assert_eq!(size_of::<Put<'static, u64>>(), 72);
+    assert_eq!(size_of::<Join<'static, u64>>(), 56);
+    assert_eq!(size_of::<aiosync::Tracked<'static, u64>>(), 24);
 }

@@ -8,7 +8,10 @@ use std::time::Duration;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn workloads(c: &mut Criterion) {
-    for row in aiosync_bench::rows() {
+    for row in aiosync_bench::rows()
+        .into_iter()
+        .chain(aiosync_bench::queue_rows())
+    {
         let mut group = c.benchmark_group(row.name);
         group.throughput(Throughput::Elements(row.ops));
         // One iteration of the heavier workloads takes milliseconds; criterion's default linear

@@ -313,3 +313,65 @@ pub fn rows() -> Vec<Row> {
         ),
     ]
 }
+
+/// The Queue table's columns: aiosync's `Queue` and the channels used in its place.
+pub const QUEUE_CRATES: [&str; 4] = ["aiosync", "tokio", "async-channel", "flume"];
+
+/// The cancellations timed for flume, whose dropped receive scans its wait list: the first
+/// 1,000 of the 50,000, as the whole run takes it minutes.
+pub const FLUME_CANCELLED: usize = 1_000;
+
+/// The Queue workloads, against tokio's `mpsc` where one consumer fits, async-channel and
+/// flume: a table of their own, since these peers are channels rather than primitives.
+pub fn queue_rows() -> Vec<Row> {
+    use peers::{AiosyncQueue, AsyncChannel, Flume, TokioMpsc};
+    vec![
+        row(
+            "Queue, MPMC bounded(16), 4+4 tasks, 2 workers",
+            "item",
+            QUEUE_MPMC_TASKS as u64 * QUEUE_MPMC_ITEMS,
+            [
+                ("aiosync", Box::new(queue_mpmc::<AiosyncQueue>) as Bench),
+                ("async-channel", Box::new(queue_mpmc::<AsyncChannel>)),
+                ("flume", Box::new(queue_mpmc::<Flume>)),
+            ],
+        )
+        .on_workers(CONTENDED_WORKERS),
+        row(
+            "Queue, SPSC bounded(1024), 1 thread",
+            "item",
+            QUEUE_SPSC_ITEMS,
+            [
+                ("aiosync", Box::new(queue_spsc::<AiosyncQueue>) as Bench),
+                ("tokio", Box::new(queue_spsc::<TokioMpsc>)),
+                ("async-channel", Box::new(queue_spsc::<AsyncChannel>)),
+                ("flume", Box::new(queue_spsc::<Flume>)),
+            ],
+        ),
+        Row {
+            name: "Queue, cancel 50,000 of 100,000 parked gets",
+            unit: "cancel",
+            ops: CHURN_CANCELLED as u64,
+            workers: 1,
+            cells: vec![
+                (
+                    "aiosync",
+                    Box::new(|i| queue_cancel::<AiosyncQueue>(CHURN_CANCELLED, i)),
+                ),
+                (
+                    "async-channel",
+                    Box::new(|i| queue_cancel::<AsyncChannel>(CHURN_CANCELLED, i)),
+                ),
+                // Fewer operations in the same iteration: `ops` is per row, so flume's time is
+                // scaled to the row's count here.
+                (
+                    "flume",
+                    Box::new(|i| {
+                        queue_cancel::<Flume>(FLUME_CANCELLED, i)
+                            * (CHURN_CANCELLED / FLUME_CANCELLED) as u32
+                    }),
+                ),
+            ],
+        },
+    ]
+}

@@ -660,3 +660,115 @@ impl SyncMutex for parking_lot::Mutex<u64> {
         parking_lot::Mutex::try_lock(self)
     }
 }
+
+// --- queues: aiosync's Queue against the channels people use instead ---
+
+/// A bounded queue of `u64` with a sending and a receiving end: aiosync's `Queue` (both ends
+/// are the queue) and each channel it is compared with.
+pub trait Channel: 'static {
+    type Tx: Clone + Send + Sync + 'static;
+    type Rx: Send + 'static;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx);
+    fn send(tx: &Self::Tx, value: u64) -> impl Future<Output = ()> + Send + '_;
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = u64> + Send + '_;
+}
+
+/// A channel with any number of receivers, each able to wait on a shared end (tokio's `mpsc`
+/// has one receiver, which waits through `&mut`).
+pub trait Mpmc: Channel<Rx: Clone + Sync> {
+    fn recv_shared(rx: &Self::Rx) -> impl Future<Output = u64> + Send + '_;
+    /// Sends without waiting; whether there was room.
+    fn try_send(tx: &Self::Tx, value: u64) -> bool;
+}
+
+pub struct AiosyncQueue;
+
+impl Channel for AiosyncQueue {
+    type Tx = std::sync::Arc<aiosync::Queue<u64>>;
+    type Rx = std::sync::Arc<aiosync::Queue<u64>>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        let queue = std::sync::Arc::new(aiosync::Queue::new(capacity));
+        (queue.clone(), queue)
+    }
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.put(value).await.expect("never shut down");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.get().await.expect("never shut down")
+    }
+}
+
+impl Mpmc for AiosyncQueue {
+    async fn recv_shared(rx: &Self::Rx) -> u64 {
+        rx.get().await.expect("never shut down")
+    }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.put_nowait(value).is_ok()
+    }
+}
+
+pub struct TokioMpsc;
+
+impl Channel for TokioMpsc {
+    type Tx = tokio::sync::mpsc::Sender<u64>;
+    type Rx = tokio::sync::mpsc::Receiver<u64>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        tokio::sync::mpsc::channel(capacity)
+    }
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.send(value).await.expect("receiver alive");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv().await.expect("senders alive")
+    }
+}
+
+pub struct AsyncChannel;
+
+impl Channel for AsyncChannel {
+    type Tx = async_channel::Sender<u64>;
+    type Rx = async_channel::Receiver<u64>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        async_channel::bounded(capacity)
+    }
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.send(value).await.expect("receivers alive");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv().await.expect("senders alive")
+    }
+}
+
+impl Mpmc for AsyncChannel {
+    async fn recv_shared(rx: &Self::Rx) -> u64 {
+        rx.recv().await.expect("senders alive")
+    }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.try_send(value).is_ok()
+    }
+}
+
+pub struct Flume;
+
+impl Channel for Flume {
+    type Tx = flume::Sender<u64>;
+    type Rx = flume::Receiver<u64>;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+        flume::bounded(capacity)
+    }
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.send_async(value).await.expect("receivers alive");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv_async().await.expect("senders alive")
+    }
+}
+
+impl Mpmc for Flume {
+    async fn recv_shared(rx: &Self::Rx) -> u64 {
+        rx.recv_async().await.expect("senders alive")
+    }
+    fn try_send(tx: &Self::Tx, value: u64) -> bool {
+        tx.try_send(value).is_ok()
+    }
+}

@@ -524,6 +524,114 @@ fn overtakes(mut records: Vec<Record>) -> Vec<Acquired> {
         .collect()
 }
 
+/// Producers and consumers of the MPMC Queue row.
+pub const QUEUE_MPMC_TASKS: usize = 4;
+pub const QUEUE_MPMC_CAPACITY: usize = 16;
+/// Items each producer sends (and each consumer receives).
+pub const QUEUE_MPMC_ITEMS: u64 = 10_000;
+
+/// 4 producers and 4 consumers through a bounded(16) channel on the two-worker runtime. Each
+/// consumer takes its share of the items, so none needs the channel closed to stop.
+pub fn queue_mpmc<C: crate::peers::Mpmc>(iters: u64) -> Duration {
+    let rt = runtime(CONTENDED_WORKERS);
+    (0..iters)
+        .map(|_| {
+            rt.block_on(async {
+                let (tx, rx) = C::bounded(QUEUE_MPMC_CAPACITY);
+                let start = Instant::now();
+                let mut handles = Vec::new();
+                for _ in 0..QUEUE_MPMC_TASKS {
+                    let tx = tx.clone();
+                    handles.push(tokio::spawn(async move {
+                        for i in 0..QUEUE_MPMC_ITEMS {
+                            C::send(&tx, i).await;
+                        }
+                    }));
+                    let rx = rx.clone();
+                    handles.push(tokio::spawn(async move {
+                        let mut sum = 0;
+                        for _ in 0..QUEUE_MPMC_ITEMS {
+                            sum += C::recv_shared(&rx).await;
+                        }
+                        black_box(sum);
+                    }));
+                }
+                for handle in handles {
+                    handle.await.expect("task panicked");
+                }
+                start.elapsed()
+            })
+        })
+        .sum()
+}
+
+pub const QUEUE_SPSC_CAPACITY: usize = 1024;
+pub const QUEUE_SPSC_ITEMS: u64 = 100_000;
+
+/// One producer task and one consumer through a bounded(1024) channel on the current-thread
+/// runtime.
+pub fn queue_spsc<C: crate::peers::Channel>(iters: u64) -> Duration {
+    let rt = runtime(1);
+    (0..iters)
+        .map(|_| {
+            rt.block_on(async {
+                let (tx, mut rx) = C::bounded(QUEUE_SPSC_CAPACITY);
+                let start = Instant::now();
+                let producer = tokio::spawn(async move {
+                    for i in 0..QUEUE_SPSC_ITEMS {
+                        C::send(&tx, i).await;
+                    }
+                });
+                let mut sum = 0;
+                for _ in 0..QUEUE_SPSC_ITEMS {
+                    sum += C::recv(&mut rx).await;
+                }
+                black_box(sum);
+                producer.await.expect("producer panicked");
+                start.elapsed()
+            })
+        })
+        .sum()
+}
+
+/// 100,000 receives wait on an empty channel, then `cancelled` of them are dropped, in the
+/// order of [`cancel_churn`] (the same seed, the same positions). Timed: the drops. Then an item
+/// for each receive left, so that they leave the wait list as woken rather than dropped: a
+/// flume receive that is dropped scans the list, and dropping the rest would take minutes.
+pub fn queue_cancel<C: crate::peers::Mpmc>(cancelled: usize, iters: u64) -> Duration {
+    let mut order: Vec<usize> = (0..CHURN_QUEUED).collect();
+    fastrand::Rng::with_seed(0x5eed).shuffle(&mut order);
+    order.truncate(cancelled);
+    (0..iters)
+        .map(|_| {
+            // The sending end lives on: a channel whose senders are all gone ends its receives.
+            let (tx, rx) = C::bounded(CHURN_QUEUED);
+            let mut waiters = Slots::new(CHURN_QUEUED, || C::recv_shared(&rx));
+            (0..CHURN_QUEUED).for_each(|i| waiters.poll_pending(i));
+            let start = Instant::now();
+            for &i in &order {
+                waiters.slot(i).set(None);
+            }
+            let took = start.elapsed();
+            for i in 0..(CHURN_QUEUED - cancelled) as u64 {
+                assert!(C::try_send(&tx, i), "room for every receive");
+            }
+            took
+        })
+        .sum()
+}
+
+/// One item put and got again on one thread, neither waiting: the queue's fast paths.
+pub fn queue_uncontended<C: crate::peers::Channel>(iters: u64) -> Duration {
+    let (tx, mut rx) = C::bounded(QUEUE_SPSC_CAPACITY);
+    let start = Instant::now();
+    for i in 0..iters {
+        now!(C::send(&tx, i));
+        black_box(now!(C::recv(&mut rx)));
+    }
+    start.elapsed()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

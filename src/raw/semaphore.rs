@@ -131,7 +131,7 @@ impl RawSemaphore {
             "more than u32::MAX waiters on one semaphore"
         );
         // `Release`, read by `stop_waiting`: an owner that sees this waiter in the count also
-        // sees the permit word as it was when the wait listd, so it cannot miss permits held
+        // sees the permit word as it was when the waiter queued, so it cannot miss permits held
         // back for it.
         self.waiters.fetch_add(1, Ordering::Release);
         q.push_back(node, need, waker);

@@ -194,6 +194,15 @@ unsafe fn set_links(node: *const Waiter, f: impl FnOnce(&mut Links)) {
     unsafe { (*node).links.with_mut(|l| f(&mut *l)) }
 }
 
+/// A linked node's value.
+///
+/// # Safety
+/// `node` is linked in a list the caller has `&mut` or `&` access to (invariants 1 and 3).
+unsafe fn value_of(node: *const Waiter) -> usize {
+    // SAFETY: the node is alive (invariant 3); its word is read atomically.
+    unpack(unsafe { (*node).word.load(Ordering::Relaxed) }).1
+}
+
 /// The head of a circular list of waiters; null when empty. The tail is `head.prev`. It lives
 /// inside its wait list's mutex: `&mut List` means the mutex is held.
 #[derive(Debug)]
@@ -233,13 +242,48 @@ impl List {
     /// Links an idle node at the tail, with `value` and `waker`.
     #[inline]
     pub(crate) fn push_back(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) {
-        assert_eq!(node.state(), WaiterState::Idle, "wait listd twice");
+        let node = self.prepare(node, value, waker);
+        // SAFETY: `prepare` made the node this list's; linked before the head is at the tail.
+        unsafe { self.link_before(node, self.head) };
+    }
+
+    /// Links an idle node, with `value` and `waker`, so that the values stay in ascending order
+    /// from the head, given that they already are; after the nodes of equal value. O(1) at
+    /// either end; otherwise it walks back from the tail.
+    pub(crate) fn insert_sorted(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) {
+        let node = self.prepare(node, value, waker);
+        let head = self.head;
+        // SAFETY: `prepare` made the node this list's. `head` and every node reached from it
+        // are linked here (invariants 1 and 3); the walk stops at the head at the latest, whose
+        // value is not greater.
+        unsafe {
+            if !head.is_null() && value < value_of(head) {
+                self.link_before(node, head);
+                self.head = node;
+                return;
+            }
+            let mut at = head;
+            while !at.is_null() && value < value_of(links(at).prev) {
+                at = links(at).prev;
+            }
+            self.link_before(node, at);
+        }
+    }
+
+    /// Whether `node` is linked in this list (rather than in another, or in none).
+    pub(crate) fn holds(&self, node: Pin<&Waiter>) -> bool {
+        node.list.load(Ordering::Relaxed) == self.id()
+    }
+
+    /// Makes an idle node this list's, with `value` and `waker`, ready to be linked.
+    #[inline]
+    fn prepare(&mut self, node: Pin<&Waiter>, value: usize, waker: Waker) -> *const Waiter {
+        assert_eq!(node.state(), WaiterState::Idle, "waiter queued twice");
         let id = self.id();
         let node = node.ptr();
         // SAFETY: the node is idle, so not linked, owned by our caller and holding no waker
         // (invariant 5); the caller gives it to this list, which it reaches through its mutex,
-        // and it stays alive while linked (invariant 3). Every node reachable from `head` is
-        // linked here.
+        // and it stays alive while linked (invariant 3).
         unsafe {
             (*node).waker.with_mut(|w| {
                 debug_assert!((*w).is_none(), "an unlinked node held a waker");
@@ -250,7 +294,21 @@ impl List {
                 .word
                 .store(pack(WaiterState::Queued, value), Ordering::Release);
             (*node).list.store(id, Ordering::Relaxed);
-            if self.head.is_null() {
+        }
+        node
+    }
+
+    /// Links `node` just before `at`, or as the only node if `at` is null (the list is empty
+    /// then). Does not move the head.
+    ///
+    /// # Safety
+    /// `node` was prepared for this list and is not linked; `at` is null or linked here.
+    #[inline]
+    unsafe fn link_before(&mut self, node: *const Waiter, at: *const Waiter) {
+        // SAFETY: the caller's contract; `at`'s neighbour is linked in the same list.
+        unsafe {
+            if at.is_null() {
+                debug_assert!(self.head.is_null());
                 set_links(node, |l| {
                     *l = Links {
                         prev: node,
@@ -259,16 +317,10 @@ impl List {
                 });
                 self.head = node;
             } else {
-                let head = self.head;
-                let tail = links(head).prev;
-                set_links(node, |l| {
-                    *l = Links {
-                        prev: tail,
-                        next: head,
-                    }
-                });
-                set_links(tail, |l| l.next = node);
-                set_links(head, |l| l.prev = node);
+                let prev = links(at).prev;
+                set_links(node, |l| *l = Links { prev, next: at });
+                set_links(prev, |l| l.next = node);
+                set_links(at, |l| l.prev = node);
             }
         }
     }

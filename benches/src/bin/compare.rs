@@ -20,7 +20,7 @@ use aiosync_bench::peers::{AsyncMutex, BoundedLock};
 use aiosync_bench::workloads::{
     Acquired, CONTENDED_ITERS, CONTENDED_TASKS, contended_lock_fairness,
 };
-use aiosync_bench::{Bench, CRATES, FIFO_PEERS, PEERS, Row, rows};
+use aiosync_bench::{Bench, CRATES, FIFO_PEERS, PEERS, QUEUE_CRATES, Row, queue_rows, rows};
 
 struct Settings {
     /// Time one sample should take, over which the iteration count is fixed.
@@ -58,7 +58,16 @@ fn main() {
         .filter(|row| row.name.contains(&filter))
         .map(|row| {
             eprintln!("running: {}", row.name);
-            let measured = measure_row(&row, &settings);
+            let measured = measure_row(&row, &settings, &CRATES);
+            (row, measured)
+        })
+        .collect();
+    let queue_results: Vec<(Row, Measured)> = queue_rows()
+        .into_iter()
+        .filter(|row| row.name.contains(&filter))
+        .map(|row| {
+            eprintln!("running: {}", row.name);
+            let measured = measure_row(&row, &settings, &QUEUE_CRATES);
             (row, measured)
         })
         .collect();
@@ -101,8 +110,47 @@ fn main() {
     );
     print_cpu_per_wall(&results);
     print_bounded_against_async_lock(&results);
+    print_queues(&queue_results);
     if "fairness".contains(&filter) {
         print_fairness(if quick { 1 } else { 5 });
+    }
+}
+
+/// The Queue rows, against the channels: a table of their own columns.
+fn print_queues(results: &[(Row, Measured)]) {
+    if results.is_empty() {
+        return;
+    }
+    println!(
+        "\nQueue against channels (tokio's `mpsc` only where one consumer fits), median ns per \
+         item or cancel:\n"
+    );
+    print!("| workload | per |");
+    for name in QUEUE_CRATES {
+        print!(" {name} |");
+    }
+    println!(" aiosync ÷ best peer | process CPU ÷ wall |");
+    println!("|---|---|{}---|--:|", "--:|".repeat(QUEUE_CRATES.len()));
+    for (row, measured) in results {
+        print!("| {} | {} |", row.name, row.unit);
+        for median in &measured.medians {
+            match median {
+                Some(ns) => print!(" {} |", format_ns(*ns)),
+                None => print!(" — |"),
+            }
+        }
+        let aiosync = measured.medians[0].expect("aiosync runs every workload");
+        let best = QUEUE_CRATES[1..]
+            .iter()
+            .zip(&measured.medians[1..])
+            .filter_map(|(p, m)| Some((p, (*m)?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("every workload has a peer");
+        print!(" {:.2} ({}) |", aiosync / best.1, best.0);
+        match measured.row_cpu_per_wall {
+            Some(ratio) if row.workers > 1 => println!(" {ratio:.2} |"),
+            _ => println!(" |"),
+        }
     }
 }
 
@@ -253,7 +301,7 @@ struct Measured {
 
 /// Runs the row's samples. The CPU and wall clocks are read around each whole sample, so they also
 /// cover the set-up that the sample's own timing leaves out (building the runtime, spawning).
-fn measure_row(row: &Row, settings: &Settings) -> Measured {
+fn measure_row(row: &Row, settings: &Settings, columns: &[&str]) -> Measured {
     let iters: Vec<u64> = row
         .cells
         .iter()
@@ -283,7 +331,7 @@ fn measure_row(row: &Row, settings: &Settings) -> Measured {
     }
     let ratio = |cpu: Duration, wall: Duration| cpu.as_secs_f64() / wall.as_secs_f64();
     let column = |name: &str| row.cells.iter().position(|(c, _)| *c == name);
-    let medians = CRATES
+    let medians = columns
         .iter()
         .map(|name| {
             let samples = &mut samples[column(name)?];
@@ -291,7 +339,7 @@ fn measure_row(row: &Row, settings: &Settings) -> Measured {
             Some(samples[samples.len() / 2])
         })
         .collect();
-    let cpu_per_wall = CRATES
+    let cpu_per_wall = columns
         .iter()
         .map(|name| {
             let (cpu, wall) = clocks[column(name)?];

@@ -4,12 +4,15 @@
 //! acquire queued behind 10 others and cancelled, one of 10 Event waiters woken, one item
 //! through the two-producer, two-consumer Condition bounded buffer (N a multiple of 40,000), or
 //! an acquire+release that bypasses a queued acquire (barging locks only; aiosync's under
-//! `Fairness::Bounded(u32::MAX)`, so that the bound never forces a hand-off).
+//! `Fairness::Bounded(u32::MAX)`, so that the bound never forces a hand-off), or one item put
+//! into a queue (a channel) and got again, neither waiting.
 
-use aiosync_bench::peers::{AiosyncBuffer, BoundedLock, FuturesIntrusiveBuffer};
+use aiosync_bench::peers::{
+    AiosyncBuffer, AiosyncQueue, AsyncChannel, BoundedLock, Flume, FuturesIntrusiveBuffer,
+};
 use aiosync_bench::workloads::{
-    BUFFER_ITEMS, bounded_buffer, bypass_queued, event_wake, queued_cancel, queued_hand_off,
-    sync_lock, uncontended_lock, uncontended_semaphore,
+    BUFFER_ITEMS, bounded_buffer, bypass_queued, event_wake, queue_uncontended, queued_cancel,
+    queued_hand_off, sync_lock, uncontended_lock, uncontended_semaphore,
 };
 
 type FiMutex = futures_intrusive::sync::Mutex<u64>;
@@ -40,6 +43,9 @@ fn main() {
         "futures-intrusive-condition" => bounded_buffer::<FuturesIntrusiveBuffer>(1, n / items),
         "aiosync-bypass" => bypass_queued::<BoundedLock<{ u32::MAX }>>(n),
         "async-lock-bypass" => bypass_queued::<async_lock::Mutex<u64>>(n),
+        "aiosync-queue" => queue_uncontended::<AiosyncQueue>(n),
+        "async-channel-queue" => queue_uncontended::<AsyncChannel>(n),
+        "flume-queue" => queue_uncontended::<Flume>(n),
         _ => {
             eprintln!("unknown workload {what}");
             std::process::exit(2);

@@ -1,0 +1,204 @@
+//! Getting: an item leaves the buffer only in the poll (or `get_nowait`) that returns it, so a
+//! dropped [`Get`] never loses one; a getter woken for an item that a newcomer took first parks
+//! again in its place; a woken getter that is dropped passes the wake-up on.
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use futures_core::FusedFuture;
+use pin_project_lite::pin_project;
+
+#[cfg(doc)]
+use super::Queue;
+use super::buffer::Taken;
+use super::{Core, QueueShutDown, TryGetError};
+use crate::waitlist::{Waiter, WaiterState, wake};
+
+impl<T> Core<T> {
+    pub(super) fn get_nowait(&self) -> Result<T, TryGetError> {
+        let mut s = self.lock();
+        let Some(taken) = s.items.pop() else {
+            return Err(if s.shutdown {
+                TryGetError::ShutDown
+            } else {
+                TryGetError::Empty
+            });
+        };
+        let putter = s.putters.wake_next().flatten();
+        drop(s);
+        Ok(self.hand_over(taken, None, putter))
+    }
+
+    /// Completes a get that took `taken`: wakes the putter woken for the slot, and drops the
+    /// spare waker of a poll that did not park after all. Both are user code: if either panics,
+    /// the item goes back where it came from before the panic goes on, so it is never lost.
+    #[inline]
+    fn hand_over(&self, taken: Taken<T>, spare: Option<Waker>, putter: Option<Waker>) -> T {
+        if spare.is_none() && putter.is_none() {
+            return taken.into_item();
+        }
+        match catch_unwind(AssertUnwindSafe(|| {
+            drop(spare);
+            if let Some(putter) = putter {
+                putter.wake();
+            }
+        })) {
+            Ok(()) => taken.into_item(),
+            Err(panic) => {
+                self.lock().items.give_back(taken);
+                resume_unwind(panic)
+            }
+        }
+    }
+
+    fn poll_get(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<Result<T, QueueShutDown>> {
+        match node.state() {
+            WaiterState::Idle | WaiterState::Woken => {}
+            WaiterState::Queued => {
+                if self
+                    .poll_parked(node, cx, |s, node| s.getters.list_of(node))
+                    .is_pending()
+                {
+                    return Poll::Pending;
+                }
+            }
+            WaiterState::Done => panic!("`Get` polled after completion"),
+        }
+        // Idle, or woken (by an item, or by shutdown): asyncio's `while self.empty()` loop.
+        let mut fresh: Option<Waker> = None;
+        loop {
+            let mut s = self.lock();
+            if let Some(taken) = s.items.pop() {
+                let putter = s.putters.wake_next().flatten();
+                drop(s);
+                // Not completed before the user code in `hand_over`: if it panics, the item is
+                // back and a woken node passes the wake-up on when the future is dropped.
+                let item = self.hand_over(taken, fresh, putter);
+                node.complete();
+                return Poll::Ready(Ok(item));
+            }
+            if s.shutdown {
+                drop(s);
+                drop(fresh);
+                node.complete();
+                return Poll::Ready(Err(QueueShutDown::new(())));
+            }
+            match fresh.take() {
+                None => {
+                    drop(s);
+                    fresh = Some(cx.waker().clone());
+                }
+                Some(waker) => {
+                    // A woken node goes back to its place in line: a newcomer took its item.
+                    s.getters.park(node, waker);
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+
+    /// For a dropped [`Get`]: leaves the line, and a getter woken for an item passes the
+    /// wake-up on to the next, if items are left, as asyncio's `get` does on cancellation.
+    fn cancel_get(&self, node: Pin<&Waiter>) {
+        let mut s = match node.state() {
+            WaiterState::Queued => {
+                let mut s = self.lock();
+                let (state, waker) = s.getters.remove(node);
+                if state != WaiterState::Woken {
+                    drop(s);
+                    drop(waker);
+                    return;
+                }
+                // Woken while the lock was being taken (and then it held no waker).
+                s
+            }
+            WaiterState::Woken => self.lock(),
+            WaiterState::Idle | WaiterState::Done => return,
+        };
+        let next = if s.items.is_empty() {
+            None
+        } else {
+            s.getters.wake_next().flatten()
+        };
+        drop(s);
+        wake(next);
+    }
+}
+
+pin_project! {
+    /// The future returned by `get` on [`Queue`], `LifoQueue` and `PriorityQueue`; resolves to
+    /// the next item, or to [`QueueShutDown`] once the queue is shut down and empty.
+    ///
+    /// The item leaves the queue only in the poll that returns it: dropping the future before
+    /// it completes never loses one. See [`Queue`'s cancel safety](Queue#cancel-safety).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_core::FusedFuture;
+    ///
+    /// # futures_executor::block_on(async {
+    /// let queue = aiosync::Queue::new(0);
+    /// queue.put_nowait(7).unwrap();
+    /// let mut get = std::pin::pin!(queue.get());
+    /// assert_eq!(get.as_mut().await, Ok(7));
+    /// assert!(get.is_terminated());
+    /// # });
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Get<'a, T> {
+        core: &'a Core<T>,
+        #[pin]
+        node: Waiter,
+    }
+
+    impl<T> PinnedDrop for Get<'_, T> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            // The common case, a completed future, without a call.
+            if this.node.state() != WaiterState::Done {
+                this.core.cancel_get(this.node.as_ref());
+            }
+        }
+    }
+}
+
+impl<'a, T> Get<'a, T> {
+    pub(super) fn new(core: &'a Core<T>) -> Self {
+        Get {
+            core,
+            node: Waiter::new(),
+        }
+    }
+
+    pub(super) fn core(&self) -> &'a Core<T> {
+        self.core
+    }
+}
+
+impl<T> Future for Get<'_, T> {
+    type Output = Result<T, QueueShutDown>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        this.core.poll_get(this.node.as_ref(), cx)
+    }
+}
+
+impl<T> FusedFuture for Get<'_, T> {
+    fn is_terminated(&self) -> bool {
+        self.node.state() == WaiterState::Done
+    }
+}
+
+impl<T> fmt::Debug for Get<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get")
+            .field("state", &self.node.state())
+            .finish()
+    }
+}
