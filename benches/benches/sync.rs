@@ -18,7 +18,7 @@ fn workloads(c: &mut Criterion) {
         // sampling would run thousands of them.
         group.sampling_mode(SamplingMode::Flat);
         for (name, bench) in &row.cells {
-            group.bench_function(*name, |b| b.iter_custom(bench));
+            group.bench_function(*name, |b| b.iter_custom(&**bench));
         }
         group.finish();
     }

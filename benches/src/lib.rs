@@ -4,6 +4,7 @@
 //! [`rows`] is the single list of workloads and crates: the criterion benches and the `compare`
 //! binary both run it, so they always measure the same thing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 pub mod peers;
@@ -42,7 +43,7 @@ pub const PEERS: [&str; 6] = [
 pub const FIFO_PEERS: [&str; 4] = ["tokio", "futures-intrusive", "maitake-sync", "asyncband"];
 
 /// Runs `iters` iterations and returns the time the measured part took.
-pub type Bench = Box<dyn Fn(u64) -> Duration>;
+pub type Bench = Arc<dyn Fn(u64) -> Duration + Send + Sync>;
 
 /// One workload, run on every crate that has the primitive.
 pub struct Row {
@@ -81,13 +82,13 @@ fn row(
 macro_rules! mutexes {
     ($w:ident $(, $arg:expr)?) => {
         [
-            ("aiosync", Box::new(move |i| $w::<aiosync::Lock<u64>>($($arg,)? i)) as Bench),
-            ("aiosync-bounded", Box::new(move |i| $w::<peers::BoundedLock>($($arg,)? i))),
-            ("tokio", Box::new(move |i| $w::<tokio::sync::Mutex<u64>>($($arg,)? i))),
-            ("async-lock", Box::new(move |i| $w::<async_lock::Mutex<u64>>($($arg,)? i))),
-            ("futures-intrusive", Box::new(move |i| $w::<futures_intrusive::sync::Mutex<u64>>($($arg,)? i))),
-            ("maitake-sync", Box::new(move |i| $w::<maitake_sync::Mutex<u64>>($($arg,)? i))),
-            ("asyncband", Box::new(move |i| $w::<asyncband::mutex::Mutex<u64>>($($arg,)? i))),
+            ("aiosync", Arc::new(move |i| $w::<aiosync::Lock<u64>>($($arg,)? i)) as Bench),
+            ("aiosync-bounded", Arc::new(move |i| $w::<peers::BoundedLock>($($arg,)? i))),
+            ("tokio", Arc::new(move |i| $w::<tokio::sync::Mutex<u64>>($($arg,)? i))),
+            ("async-lock", Arc::new(move |i| $w::<async_lock::Mutex<u64>>($($arg,)? i))),
+            ("futures-intrusive", Arc::new(move |i| $w::<futures_intrusive::sync::Mutex<u64>>($($arg,)? i))),
+            ("maitake-sync", Arc::new(move |i| $w::<maitake_sync::Mutex<u64>>($($arg,)? i))),
+            ("asyncband", Arc::new(move |i| $w::<asyncband::mutex::Mutex<u64>>($($arg,)? i))),
         ]
     };
 }
@@ -95,16 +96,16 @@ macro_rules! mutexes {
 macro_rules! semaphores {
     ($w:ident) => {
         [
-            ("aiosync", Box::new($w::<aiosync::Semaphore>) as Bench),
-            ("aiosync-bounded", Box::new($w::<peers::BoundedSemaphore>)),
-            ("tokio", Box::new($w::<tokio::sync::Semaphore>)),
-            ("async-lock", Box::new($w::<async_lock::Semaphore>)),
+            ("aiosync", Arc::new($w::<aiosync::Semaphore>) as Bench),
+            ("aiosync-bounded", Arc::new($w::<peers::BoundedSemaphore>)),
+            ("tokio", Arc::new($w::<tokio::sync::Semaphore>)),
+            ("async-lock", Arc::new($w::<async_lock::Semaphore>)),
             (
                 "futures-intrusive",
-                Box::new($w::<futures_intrusive::sync::Semaphore>),
+                Arc::new($w::<futures_intrusive::sync::Semaphore>),
             ),
-            ("maitake-sync", Box::new($w::<maitake_sync::Semaphore>)),
-            ("asyncband", Box::new($w::<asyncband::semaphore::Semaphore>)),
+            ("maitake-sync", Arc::new($w::<maitake_sync::Semaphore>)),
+            ("asyncband", Arc::new($w::<asyncband::semaphore::Semaphore>)),
         ]
     };
 }
@@ -113,8 +114,8 @@ macro_rules! semaphores {
 macro_rules! floor {
     ($w:ident) => {
         [
-            ("std", Box::new($w::<std::sync::Mutex<u64>>) as Bench),
-            ("parking_lot", Box::new($w::<parking_lot::Mutex<u64>>)),
+            ("std", Arc::new($w::<std::sync::Mutex<u64>>) as Bench),
+            ("parking_lot", Arc::new($w::<parking_lot::Mutex<u64>>)),
         ]
     };
 }
@@ -123,27 +124,27 @@ fn events(n: usize) -> [(&'static str, Bench); 6] {
     [
         (
             "aiosync",
-            Box::new(move |i| event_wake::<aiosync::Event>(n, i)),
+            Arc::new(move |i| event_wake::<aiosync::Event>(n, i)),
         ),
         (
             "tokio",
-            Box::new(move |i| event_wake::<tokio::sync::Notify>(n, i)),
+            Arc::new(move |i| event_wake::<tokio::sync::Notify>(n, i)),
         ),
         (
             "futures-intrusive",
-            Box::new(move |i| event_wake::<futures_intrusive::sync::ManualResetEvent>(n, i)),
+            Arc::new(move |i| event_wake::<futures_intrusive::sync::ManualResetEvent>(n, i)),
         ),
         (
             "maitake-sync",
-            Box::new(move |i| event_wake::<maitake_sync::WaitQueue>(n, i)),
+            Arc::new(move |i| event_wake::<maitake_sync::WaitQueue>(n, i)),
         ),
         (
             "asyncband",
-            Box::new(move |i| event_wake::<asyncband::event::ManualResetEvent>(n, i)),
+            Arc::new(move |i| event_wake::<asyncband::event::ManualResetEvent>(n, i)),
         ),
         (
             "event-listener",
-            Box::new(move |i| event_wake::<event_listener::Event>(n, i)),
+            Arc::new(move |i| event_wake::<event_listener::Event>(n, i)),
         ),
     ]
 }
@@ -153,27 +154,27 @@ fn buffers(workers: usize) -> [(&'static str, Bench); 6] {
     [
         (
             "aiosync",
-            Box::new(move |i| bounded_buffer::<AiosyncBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<AiosyncBuffer>(workers, i)),
         ),
         (
             "tokio",
-            Box::new(move |i| bounded_buffer::<TokioBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<TokioBuffer>(workers, i)),
         ),
         (
             "async-lock",
-            Box::new(move |i| bounded_buffer::<AsyncLockBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<AsyncLockBuffer>(workers, i)),
         ),
         (
             "futures-intrusive",
-            Box::new(move |i| bounded_buffer::<FuturesIntrusiveBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<FuturesIntrusiveBuffer>(workers, i)),
         ),
         (
             "maitake-sync",
-            Box::new(move |i| bounded_buffer::<MaitakeBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<MaitakeBuffer>(workers, i)),
         ),
         (
             "asyncband",
-            Box::new(move |i| bounded_buffer::<AsyncbandBuffer>(workers, i)),
+            Arc::new(move |i| bounded_buffer::<AsyncbandBuffer>(workers, i)),
         ),
     ]
 }
@@ -183,19 +184,19 @@ fn barriers(workers: usize) -> [(&'static str, Bench); 4] {
     [
         (
             "aiosync",
-            Box::new(move |i| barrier_rounds::<aiosync::Barrier>(workers, i)),
+            Arc::new(move |i| barrier_rounds::<aiosync::Barrier>(workers, i)),
         ),
         (
             "tokio",
-            Box::new(move |i| barrier_rounds::<tokio::sync::Barrier>(workers, i)),
+            Arc::new(move |i| barrier_rounds::<tokio::sync::Barrier>(workers, i)),
         ),
         (
             "async-lock",
-            Box::new(move |i| barrier_rounds::<async_lock::Barrier>(workers, i)),
+            Arc::new(move |i| barrier_rounds::<async_lock::Barrier>(workers, i)),
         ),
         (
             "asyncband",
-            Box::new(move |i| barrier_rounds::<asyncband::barrier::Barrier>(workers, i)),
+            Arc::new(move |i| barrier_rounds::<asyncband::barrier::Barrier>(workers, i)),
         ),
     ]
 }
@@ -331,9 +332,9 @@ pub fn queue_rows() -> Vec<Row> {
             "item",
             QUEUE_MPMC_TASKS as u64 * QUEUE_MPMC_ITEMS,
             [
-                ("aiosync", Box::new(queue_mpmc::<AiosyncQueue>) as Bench),
-                ("async-channel", Box::new(queue_mpmc::<AsyncChannel>)),
-                ("flume", Box::new(queue_mpmc::<Flume>)),
+                ("aiosync", Arc::new(queue_mpmc::<AiosyncQueue>) as Bench),
+                ("async-channel", Arc::new(queue_mpmc::<AsyncChannel>)),
+                ("flume", Arc::new(queue_mpmc::<Flume>)),
             ],
         )
         .on_workers(CONTENDED_WORKERS),
@@ -342,10 +343,10 @@ pub fn queue_rows() -> Vec<Row> {
             "item",
             QUEUE_SPSC_ITEMS,
             [
-                ("aiosync", Box::new(queue_spsc::<AiosyncQueue>) as Bench),
-                ("tokio", Box::new(queue_spsc::<TokioMpsc>)),
-                ("async-channel", Box::new(queue_spsc::<AsyncChannel>)),
-                ("flume", Box::new(queue_spsc::<Flume>)),
+                ("aiosync", Arc::new(queue_spsc::<AiosyncQueue>) as Bench),
+                ("tokio", Arc::new(queue_spsc::<TokioMpsc>)),
+                ("async-channel", Arc::new(queue_spsc::<AsyncChannel>)),
+                ("flume", Arc::new(queue_spsc::<Flume>)),
             ],
         ),
         Row {
@@ -356,17 +357,17 @@ pub fn queue_rows() -> Vec<Row> {
             cells: vec![
                 (
                     "aiosync",
-                    Box::new(|i| queue_cancel::<AiosyncQueue>(CHURN_CANCELLED, i)),
+                    Arc::new(|i| queue_cancel::<AiosyncQueue>(CHURN_CANCELLED, i)),
                 ),
                 (
                     "async-channel",
-                    Box::new(|i| queue_cancel::<AsyncChannel>(CHURN_CANCELLED, i)),
+                    Arc::new(|i| queue_cancel::<AsyncChannel>(CHURN_CANCELLED, i)),
                 ),
                 // Fewer operations in the same iteration: `ops` is per row, so flume's time is
                 // scaled to the row's count here.
                 (
                     "flume",
-                    Box::new(|i| {
+                    Arc::new(|i| {
                         queue_cancel::<Flume>(FLUME_CANCELLED, i)
                             * (CHURN_CANCELLED / FLUME_CANCELLED) as u32
                     }),

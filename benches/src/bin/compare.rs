@@ -14,6 +14,7 @@
 //! the row then says little about contention between cores; below 1, other processes held the
 //! cores for part of the time.
 
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use aiosync_bench::peers::{AsyncMutex, BoundedLock};
@@ -302,31 +303,36 @@ struct Measured {
 /// Runs the row's samples. The CPU and wall clocks are read around each whole sample, so they also
 /// cover the set-up that the sample's own timing leaves out (building the runtime, spawning).
 fn measure_row(row: &Row, settings: &Settings, columns: &[&str]) -> Measured {
-    let iters: Vec<u64> = row
+    // Per cell: the iteration count, or None once the crate got stuck.
+    let mut iters: Vec<Option<u64>> = row
         .cells
         .iter()
-        .map(|(_, bench)| calibrate(bench, settings.sample))
+        .map(|(name, bench)| calibrate(bench, settings.sample).or_else(|| stuck(row, name)))
         .collect();
     let mut samples = vec![Vec::new(); row.cells.len()];
     // Per cell: CPU time (None once a reading failed) and wall time.
     let mut clocks = vec![(Some(Duration::ZERO), Duration::ZERO); row.cells.len()];
     for _ in 0..settings.repetitions {
-        for ((((_, bench), &n), samples), (cpu, wall)) in row
+        for ((((name, bench), n), samples), (cpu, wall)) in row
             .cells
             .iter()
-            .zip(&iters)
+            .zip(&mut iters)
             .zip(&mut samples)
             .zip(&mut clocks)
         {
+            let Some(count) = *n else { continue };
             let cpu_before = process_cpu_time();
             let wall_before = Instant::now();
-            let per_op = bench(n).as_secs_f64() * 1e9 / (n * row.ops) as f64;
+            let Some(took) = run(bench, count) else {
+                *n = stuck(row, name);
+                continue;
+            };
             *wall += wall_before.elapsed();
             *cpu = match (*cpu, cpu_before, process_cpu_time()) {
                 (Some(sum), Some(before), Some(after)) => Some(sum + after.saturating_sub(before)),
                 _ => None,
             };
-            samples.push(per_op);
+            samples.push(took.as_secs_f64() * 1e9 / (count * row.ops) as f64);
         }
     }
     let ratio = |cpu: Duration, wall: Duration| cpu.as_secs_f64() / wall.as_secs_f64();
@@ -334,7 +340,11 @@ fn measure_row(row: &Row, settings: &Settings, columns: &[&str]) -> Measured {
     let medians = columns
         .iter()
         .map(|name| {
-            let samples = &mut samples[column(name)?];
+            let i = column(name)?;
+            if iters[i].is_none() {
+                return Some(f64::INFINITY);
+            }
+            let samples = &mut samples[i];
             samples.sort_by(f64::total_cmp);
             Some(samples[samples.len() / 2])
         })
@@ -342,7 +352,9 @@ fn measure_row(row: &Row, settings: &Settings, columns: &[&str]) -> Measured {
     let cpu_per_wall = columns
         .iter()
         .map(|name| {
-            let (cpu, wall) = clocks[column(name)?];
+            let i = column(name)?;
+            let (cpu, wall) = clocks[i];
+            iters[i]?;
             Some(ratio(cpu?, wall))
         })
         .collect();
@@ -357,6 +369,35 @@ fn measure_row(row: &Row, settings: &Settings, columns: &[&str]) -> Measured {
         cpu_per_wall,
         row_cpu_per_wall,
     }
+}
+
+/// How long one call of a workload may take before its crate is taken for stuck.
+const STALLED: Duration = Duration::from_secs(60);
+
+/// Runs `bench(iters)` on a thread of its own and waits at most [`STALLED`] for it. A crate that
+/// loses a wake-up leaves every task parked for good (flume did, in one of five full runs of the
+/// MPMC Queue row): its cell then reads "stuck", the thread is left behind, and the run goes on.
+fn run(bench: &Bench, iters: u64) -> Option<Duration> {
+    let bench = bench.clone();
+    let (done, took) = mpsc::channel();
+    std::thread::spawn(move || done.send(bench(iters)));
+    match took.recv_timeout(STALLED) {
+        Ok(took) => Some(took),
+        Err(RecvTimeoutError::Timeout) => None,
+        Err(RecvTimeoutError::Disconnected) => panic!("a workload panicked"),
+    }
+}
+
+/// Reports a stuck cell; aiosync's own is a bug and fails the run.
+fn stuck(row: &Row, name: &str) -> Option<u64> {
+    let message = format!(
+        "{name} made no progress on \"{}\" for {} s: a lost wake-up, every task parked",
+        row.name,
+        STALLED.as_secs()
+    );
+    assert!(!name.starts_with("aiosync"), "{message}");
+    eprintln!("compare: {message}; its cell reads \"stuck\"");
+    None
 }
 
 /// User plus system CPU time of the whole process so far, all threads included.
@@ -380,20 +421,22 @@ fn process_cpu_time() -> Option<Duration> {
 }
 
 /// The number of iterations whose measured part takes about `sample`. Also warms up.
-fn calibrate(bench: &Bench, sample: Duration) -> u64 {
+fn calibrate(bench: &Bench, sample: Duration) -> Option<u64> {
     let mut iters = 1;
     loop {
-        let took = bench(iters);
+        let took = run(bench, iters)?;
         if took >= sample / 10 {
             let scaled = iters as f64 * sample.as_secs_f64() / took.as_secs_f64();
-            return (scaled.ceil() as u64).max(1);
+            return Some((scaled.ceil() as u64).max(1));
         }
         iters *= 10;
     }
 }
 
 fn format_ns(ns: f64) -> String {
-    if ns < 100.0 {
+    if ns.is_infinite() {
+        "stuck".to_owned()
+    } else if ns < 100.0 {
         format!("{ns:.1}")
     } else {
         format!("{ns:.0}")
