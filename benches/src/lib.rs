@@ -243,6 +243,13 @@ pub fn rows() -> Vec<Row> {
         )
         .on_workers(CONTENDED_WORKERS),
         row(
+            "Lock held 2 µs, 2 threads x 1 task, own runtimes",
+            op,
+            2 * OWN_RUNTIMES_ITERS,
+            mutexes!(own_runtimes),
+        )
+        .on_workers(2),
+        row(
             "Lock, 2 tasks ping-pong, 1 thread",
             "hand-off",
             2 * PING_PONG_ROUNDS,

@@ -150,6 +150,64 @@ pub fn contended_lock<M: AsyncMutex>(iters: u64) -> Duration {
     elapsed
 }
 
+pub const OWN_RUNTIMES_ITERS: u64 = 2_000;
+/// Rounds of [`busy`] inside the lock in [`own_runtimes`]: about 2 µs on the machine the results
+/// were taken on.
+pub const OWN_RUNTIMES_HELD: u64 = 1_600;
+
+/// Work that stands for a critical section: a fixed loop, no clock.
+fn busy(rounds: u64) {
+    let mut x = 0u64;
+    for i in 0..rounds {
+        x = black_box(x.wrapping_mul(31).wrapping_add(i));
+    }
+    black_box(x);
+}
+
+/// One task on each of two current-thread runtimes, each on a thread of its own, holding the
+/// lock for about 2 µs in a loop. On idle cores the waiting thread has mostly parked by the time
+/// the lock is released, so under strict FIFO each acquisition waits for a parked thread to wake
+/// (several µs); a lock that lets the releasing task take it again does not. A hand-off to a
+/// thread that has not parked yet costs next to nothing, so with nothing held (or 1 µs) the FIFO
+/// locks switched between the two costs from sample to sample; at 2 µs a few samples in ten
+/// still catch the other thread awake. On cores busy with other processes the two threads mostly
+/// take turns, the wake-up rides on a switch the scheduler makes anyway, and both policies cost
+/// the same.
+pub fn own_runtimes<M: AsyncMutex>(iters: u64) -> Duration {
+    let m = M::new();
+    let arrived = AtomicU64::new(0);
+    let (starts, ends): (Vec<Instant>, Vec<Instant>) = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let rt = runtime(1);
+                    // Both loops start together: a thread that started alone would take the
+                    // lock uncontended until the other one got a core.
+                    arrived.fetch_add(1, Ordering::SeqCst);
+                    while arrived.load(Ordering::SeqCst) < 2 {
+                        std::thread::yield_now();
+                    }
+                    let start = Instant::now();
+                    rt.block_on(async {
+                        for _ in 0..iters * OWN_RUNTIMES_ITERS {
+                            let mut g = m.lock().await;
+                            busy(OWN_RUNTIMES_HELD);
+                            *g += 1;
+                        }
+                    });
+                    (start, Instant::now())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| thread.join().expect("thread panicked"))
+            .unzip()
+    });
+    assert_eq!(*now!(m.lock()), iters * 2 * OWN_RUNTIMES_ITERS);
+    *ends.iter().max().expect("two threads") - *starts.iter().min().expect("two threads")
+}
+
 pub const PING_PONG_ROUNDS: u64 = 10_000;
 
 /// Two tasks on a current-thread runtime, each holding the lock across a yield, so that every
