@@ -15,7 +15,7 @@ use pin_project_lite::pin_project;
 use super::Queue;
 use super::buffer::Taken;
 use super::{Core, QueueShutDown, TryGetError};
-use crate::waitlist::{Waiter, WaiterState, wake};
+use crate::waitlist::{Waiter, WaiterState};
 
 impl<T> Core<T> {
     pub(super) fn get_nowait(&self) -> Result<T, TryGetError> {
@@ -99,33 +99,6 @@ impl<T> Core<T> {
             }
         }
     }
-
-    /// For a dropped [`Get`]: leaves the line, and a getter woken for an item passes the
-    /// wake-up on to the next, if items are left, as asyncio's `get` does on cancellation.
-    fn cancel_get(&self, node: Pin<&Waiter>) {
-        let mut s = match node.state() {
-            WaiterState::Queued => {
-                let mut s = self.lock();
-                let (state, waker) = s.getters.remove(node);
-                if state != WaiterState::Woken {
-                    drop(s);
-                    drop(waker);
-                    return;
-                }
-                // Woken while the lock was being taken (and then it held no waker).
-                s
-            }
-            WaiterState::Woken => self.lock(),
-            WaiterState::Idle | WaiterState::Done => return,
-        };
-        let next = if s.items.is_empty() {
-            None
-        } else {
-            s.getters.wake_next().flatten()
-        };
-        drop(s);
-        wake(next);
-    }
 }
 
 pin_project! {
@@ -160,7 +133,12 @@ pin_project! {
             let this = this.project();
             // The common case, a completed future, without a call.
             if this.node.state() != WaiterState::Done {
-                this.core.cancel_get(this.node.as_ref());
+                // A task woken for an item passes the wake-up on if items are left.
+                this.core.cancel(
+                    this.node.as_ref(),
+                    |s| &mut s.getters,
+                    |s, _| !s.items.is_empty(),
+                );
             }
         }
     }

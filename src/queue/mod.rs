@@ -15,7 +15,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
 use crate::loom::{Mutex, MutexGuard};
-use crate::waitlist::{List, Panic, Waiter, WaiterState, WakeList};
+use crate::waitlist::{List, Panic, Waiter, WaiterState, WakeList, wake};
 
 mod buffer;
 mod error;
@@ -98,6 +98,40 @@ impl<T> Core<T> {
 
     fn full(&self) -> bool {
         self.lock().is_full(self.maxsize)
+    }
+
+    /// For a dropped [`Get`] or [`Put`]: `node` leaves `line` (the getters or the putters), and
+    /// a task woken for an item or a slot passes the wake-up on to the next in that line if
+    /// `left(state, maxsize)` says one is still there to take, as asyncio's `get` and `put` do
+    /// on cancellation.
+    fn cancel(
+        &self,
+        node: Pin<&Waiter>,
+        line: fn(&mut State<T>) -> &mut Line,
+        left: fn(&State<T>, usize) -> bool,
+    ) {
+        let mut s = match node.state() {
+            WaiterState::Queued => {
+                let mut s = self.lock();
+                let (state, waker) = line(&mut s).remove(node);
+                if state != WaiterState::Woken {
+                    drop(s);
+                    drop(waker);
+                    return;
+                }
+                // Woken while the lock was being taken (and then it held no waker).
+                s
+            }
+            WaiterState::Woken => self.lock(),
+            WaiterState::Idle | WaiterState::Done => return,
+        };
+        let next = if left(&s, self.maxsize) {
+            line(&mut s).wake_next().flatten()
+        } else {
+            None
+        };
+        drop(s);
+        wake(next);
     }
 
     fn getters(&self) -> usize {

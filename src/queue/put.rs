@@ -100,34 +100,6 @@ impl<T> Core<T> {
             }
         }
     }
-
-    /// For a dropped [`Put`]: leaves the line, and a putter woken for a slot passes the wake-up
-    /// on to the next, if a slot is still free, as asyncio's `put` does on cancellation. The
-    /// item, never added, is dropped with the future.
-    fn cancel_put(&self, node: Pin<&Waiter>) {
-        let mut s = match node.state() {
-            WaiterState::Queued => {
-                let mut s = self.lock();
-                let (state, waker) = s.putters.remove(node);
-                if state != WaiterState::Woken {
-                    drop(s);
-                    drop(waker);
-                    return;
-                }
-                // Woken while the lock was being taken (and then it held no waker).
-                s
-            }
-            WaiterState::Woken => self.lock(),
-            WaiterState::Idle | WaiterState::Done => return,
-        };
-        let next = if s.is_full(self.maxsize) {
-            None
-        } else {
-            s.putters.wake_next().flatten()
-        };
-        drop(s);
-        wake(next);
-    }
 }
 
 pin_project! {
@@ -164,7 +136,13 @@ pin_project! {
             let this = this.project();
             // The common case, a completed future, without a call.
             if this.node.state() != WaiterState::Done {
-                this.core.cancel_put(this.node.as_ref());
+                // A task woken for a slot passes the wake-up on if a slot is left. The item, never
+                // added, is dropped with the future.
+                this.core.cancel(
+                    this.node.as_ref(),
+                    |s| &mut s.putters,
+                    |s, maxsize| !s.is_full(maxsize),
+                );
             }
         }
     }
