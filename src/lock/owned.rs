@@ -51,8 +51,8 @@ impl<T: ?Sized> OwnedLockGuard<T> {
     }
 
     /// Narrows the guard to a part of the value, keeping the lock held; the owned form of
-    /// [`LockGuard::map`](super::LockGuard::map). The new guard still owns the [`Arc`], so it is `'static` when `T` and
-    /// `U` are. If `f` panics, the lock is released.
+    /// [`LockGuard::map`](super::LockGuard::map). The new guard still owns the [`Arc`], so it
+    /// is `'static` when `T` and `U` are. If `f` panics, the lock is released.
     ///
     /// # Examples
     ///
