@@ -96,4 +96,20 @@ impl Fairness {
 
     /// `Bounded(DEFAULT_BYPASSES)`.
     pub const BOUNDED: Fairness = Fairness::Bounded(Self::DEFAULT_BYPASSES);
+
+    /// The bypass bound the permit cores keep: 0 for FIFO, as `Bounded(0)` is.
+    pub(crate) const fn limit(self) -> u32 {
+        match self {
+            Fairness::Fifo => 0,
+            Fairness::Bounded(limit) => limit,
+        }
+    }
+
+    /// The policy a core's kept bound stands for.
+    pub(crate) const fn from_limit(limit: u32) -> Fairness {
+        match limit {
+            0 => Fairness::Fifo,
+            limit => Fairness::Bounded(limit),
+        }
+    }
 }

@@ -50,10 +50,7 @@ impl RawLock {
     }
 
     pub(crate) fn fairness(&self) -> Fairness {
-        match self.limit() {
-            0 => Fairness::Fifo,
-            limit => Fairness::Bounded(limit),
-        }
+        Fairness::from_limit(self.limit())
     }
 
     /// Whether the lock is held (or handed to a waiter that has not resumed).

@@ -71,10 +71,7 @@ impl RawSemaphore {
             assert!(permits <= MAX_PERMITS);
             RawSemaphore {
                 state: AtomicUsize::new(permits * ONE),
-                list: WaitList::with_config(match fairness {
-                    Fairness::Fifo => 0,
-                    Fairness::Bounded(limit) => limit,
-                }),
+                list: WaitList::with_config(fairness.limit()),
                 waiters: AtomicU32::new(0),
                 bypassed: AtomicU32::new(0),
             }
@@ -87,10 +84,7 @@ impl RawSemaphore {
     }
 
     pub(crate) fn fairness(&self) -> Fairness {
-        match self.limit() {
-            0 => Fairness::Fifo,
-            limit => Fairness::Bounded(limit),
-        }
+        Fairness::from_limit(self.limit())
     }
 
     pub(crate) fn available(&self) -> usize {

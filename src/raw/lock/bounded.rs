@@ -36,10 +36,11 @@ const MAX_BYPASSES: usize = usize::MAX / BYPASS;
 
 /// The bypass bound a `Lock` keeps for `fairness`: 0 for FIFO, capped at what its word counts.
 pub(super) const fn limit(fairness: Fairness) -> u32 {
-    match fairness {
-        Fairness::Fifo => 0,
-        Fairness::Bounded(limit) if limit as usize > MAX_BYPASSES => MAX_BYPASSES as u32,
-        Fairness::Bounded(limit) => limit,
+    let limit = fairness.limit();
+    if limit as usize > MAX_BYPASSES {
+        MAX_BYPASSES as u32
+    } else {
+        limit
     }
 }
 
