@@ -376,9 +376,9 @@ impl Condition {
     ///
     /// The timeout covers the wait for a notification only: a waiter notified in time waits for
     /// the lock as long as it takes and reports `false`. A waiter that times out leaves the
-    /// condition's wait list as a dropped [`wait`](Condition::wait) future does (a notification that
-    /// reaches it at that very moment goes to the next waiter, so none is lost), then takes the
-    /// lock again.
+    /// condition's wait list, then takes the lock again. A notification that reached it before
+    /// it could leave is kept, as in [`wait_until`](Condition::wait_until): the wait reports
+    /// `false`, and no notification is lost or consumed for nothing.
     ///
     /// # Examples
     ///

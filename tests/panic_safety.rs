@@ -6,11 +6,16 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Wake, Waker};
 
 use aiosync::semaphore::AcquireOwned;
-use aiosync::{Barrier, BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, Semaphore};
+use aiosync::{
+    Barrier, BoundedSemaphore, Condition, Event, Lock, OwnedSemaphorePermit, PriorityQueue, Queue,
+    Semaphore,
+};
 use common::{Bomb, Call, Counter, poll, poll_noop};
 
 /// A waker whose `wake` panics.
@@ -562,4 +567,195 @@ fn a_condition_waiter_dropped_mid_reacquire_passes_its_notification_on_when_a_wa
     };
     drop(g);
     assert!(poll_noop(second.as_mut()).is_ready());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queues: user code that panics while a get or a put completes, with the queue's lock released
+
+/// A parked get or put kept in a static, for hooks that park one while the queue is in use.
+type Parked<F> = Mutex<Option<Pin<Box<F>>>>;
+
+#[test]
+fn a_put_whose_spare_waker_panics_on_drop_still_wakes_the_getter_it_fed() {
+    static QUEUE: Queue<u32> = Queue::new(1);
+    static GET: Parked<aiosync::queue::Get<'static, u32>> = Mutex::new(None);
+    let (getter, getter_waker) = Counter::new();
+    QUEUE.put_nowait(1).unwrap();
+    // The put finds the queue full and clones its waker with the lock released; meanwhile the
+    // item is taken and a getter parks on the empty queue. The put then adds its item for that
+    // getter, and the clone it no longer needs panics when dropped.
+    let (_, waker) = Bomb::with_clone_hook(Call::Drop, 1, move || {
+        assert_eq!(QUEUE.get_nowait(), Ok(1));
+        let mut get = Box::pin(QUEUE.get());
+        assert!(poll(get.as_mut(), &getter_waker).is_pending());
+        *GET.lock().unwrap() = Some(get);
+    });
+    let mut put = pin!(QUEUE.put(2));
+    assert!(panics(|| {
+        let _ = poll(put.as_mut(), &waker);
+    }));
+    assert_eq!(
+        getter.wakes(),
+        1,
+        "the getter fed by the put was never woken"
+    );
+    let mut get = GET.lock().unwrap().take().unwrap();
+    assert_eq!(poll_noop(get.as_mut()), Poll::Ready(Ok(2)));
+}
+
+#[test]
+fn a_get_whose_spare_waker_panics_on_drop_still_wakes_the_putter_it_freed_a_slot_for() {
+    static QUEUE: Queue<u32> = Queue::new(1);
+    static PUT: Parked<aiosync::queue::Put<'static, u32>> = Mutex::new(None);
+    let (putter, putter_waker) = Counter::new();
+    // The get finds the queue empty and clones its waker with the lock released; meanwhile an
+    // item is put and a putter parks on the full queue. The get takes the item, freeing a slot
+    // for that putter, and the clone it no longer needs panics when dropped.
+    let (_, waker) = Bomb::with_clone_hook(Call::Drop, 1, move || {
+        QUEUE.put_nowait(1).unwrap();
+        let mut put = Box::pin(QUEUE.put(2));
+        assert!(poll(put.as_mut(), &putter_waker).is_pending());
+        *PUT.lock().unwrap() = Some(put);
+    });
+    let mut get = pin!(QUEUE.get());
+    assert!(panics(|| {
+        let _ = poll(get.as_mut(), &waker);
+    }));
+    // The item went back, and the putter was woken: it finds the queue full, and parks again
+    // at the front, until the item is taken.
+    assert_eq!(putter.wakes(), 1, "the putter was never woken");
+    let mut put = PUT.lock().unwrap().take().unwrap();
+    assert!(poll_noop(put.as_mut()).is_pending());
+    assert_eq!(QUEUE.get_nowait(), Ok(1));
+    assert_eq!(poll_noop(put.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!(QUEUE.get_nowait(), Ok(2));
+}
+
+#[test]
+fn an_item_given_back_after_a_putter_waker_panics_wakes_a_getter_that_parked_meanwhile() {
+    static QUEUE: Queue<u32> = Queue::new(1);
+    static GET: Parked<aiosync::queue::Get<'static, u32>> = Mutex::new(None);
+    static GETTER: Mutex<Option<Arc<Counter>>> = Mutex::new(None);
+    QUEUE.put_nowait(1).unwrap();
+    let mut put = pin!(QUEUE.put(2));
+    // The putter's waker parks a getter on the queue its get just emptied, then panics.
+    let putter_waker = hook(|| {
+        let (getter, waker) = Counter::new();
+        let mut get = Box::pin(QUEUE.get());
+        assert!(poll(get.as_mut(), &waker).is_pending());
+        *GET.lock().unwrap() = Some(get);
+        *GETTER.lock().unwrap() = Some(getter);
+        panic!("waker panicked");
+    });
+    assert!(poll(put.as_mut(), &putter_waker).is_pending());
+    assert!(panics(|| {
+        let _ = QUEUE.get_nowait();
+    }));
+    // The item is back, and the getter that parked while it was out hears of it.
+    assert_eq!(GETTER.lock().unwrap().as_ref().unwrap().wakes(), 1);
+    let mut get = GET.lock().unwrap().take().unwrap();
+    assert_eq!(poll_noop(get.as_mut()), Poll::Ready(Ok(1)));
+    assert_eq!(poll_noop(put.as_mut()), Poll::Ready(Ok(())));
+}
+
+#[test]
+fn an_item_given_back_over_a_slot_refilled_meanwhile_is_kept() {
+    static QUEUE: Queue<u32> = Queue::new(1);
+    QUEUE.put_nowait(1).unwrap();
+    let mut put = pin!(QUEUE.put(2));
+    // The putter's waker fills the slot the get just freed, then panics.
+    let putter_waker = hook(|| {
+        QUEUE.put_nowait(9).unwrap();
+        panic!("waker panicked");
+    });
+    assert!(poll(put.as_mut(), &putter_waker).is_pending());
+    assert!(panics(|| {
+        let _ = QUEUE.get_nowait();
+    }));
+    // Nothing is lost: the item is back first in line, one over `maxsize` until taken.
+    assert_eq!(QUEUE.qsize(), 2);
+    assert_eq!(QUEUE.get_nowait(), Ok(1));
+    assert_eq!(QUEUE.get_nowait(), Ok(9));
+    assert_eq!(poll_noop(put.as_mut()), Poll::Ready(Ok(())));
+}
+
+/// A priority item whose `Ord` panics once `CMP_PANICS` is set, and whose `Drop` records
+/// whether the queue's lock was held.
+#[derive(PartialEq, Eq, Debug)]
+struct Fragile(u32);
+
+static FRAGILE: PriorityQueue<Fragile> = PriorityQueue::new(2);
+static CMP_PANICS: AtomicBool = AtomicBool::new(false);
+static DROPPED_UNDER_LOCK: AtomicBool = AtomicBool::new(false);
+
+impl PartialOrd for Fragile {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Fragile {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        assert!(!CMP_PANICS.load(SeqCst), "Ord panicked");
+        self.0.cmp(&other.0)
+    }
+}
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        if CMP_PANICS.load(SeqCst) {
+            // Another thread asks for the size: it waits if this drop runs under the lock.
+            let (done, asked) = std::sync::mpsc::channel();
+            let asker = std::thread::spawn(move || done.send(FRAGILE.qsize()));
+            let waited = asked
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .is_err();
+            DROPPED_UNDER_LOCK.store(waited, SeqCst);
+            if !waited {
+                asker.join().unwrap().unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn a_priority_item_whose_ord_panics_while_given_back_is_dropped_outside_the_lock() {
+    FRAGILE.put_nowait(Fragile(1)).unwrap();
+    FRAGILE.put_nowait(Fragile(2)).unwrap();
+    let mut put = pin!(FRAGILE.put(Fragile(3)));
+    // The putter's waker makes `Ord` panic from then on, then panics itself: giving the item
+    // back runs `Ord` and fails, so the item is dropped.
+    let putter_waker = hook(|| {
+        CMP_PANICS.store(true, SeqCst);
+        panic!("waker panicked");
+    });
+    assert!(poll(put.as_mut(), &putter_waker).is_pending());
+    assert!(panics(|| {
+        let _ = FRAGILE.get_nowait();
+    }));
+    assert!(
+        !DROPPED_UNDER_LOCK.load(SeqCst),
+        "the item was dropped under the queue's lock"
+    );
+    CMP_PANICS.store(false, SeqCst);
+    assert_eq!(FRAGILE.qsize(), 1);
+    assert_eq!(poll_noop(put.as_mut()), Poll::Ready(Ok(())));
+}
+
+#[test]
+fn shutdown_immediate_drops_the_items_before_a_waker_panic_goes_on() {
+    /// Panics when dropped, if told to.
+    struct Boom(bool);
+    impl Drop for Boom {
+        fn drop(&mut self) {
+            assert!(!self.0, "item dropped");
+        }
+    }
+    let queue = Queue::new(1);
+    queue.put_nowait(Boom(true)).unwrap();
+    let mut put = pin!(queue.put(Boom(false)));
+    assert!(poll(put.as_mut(), &panicky()).is_pending());
+    // Both the putter's waker and the dropped item panic: had the item been dropped while the
+    // waker's panic unwound, the process would have aborted.
+    let panic = catch_unwind(AssertUnwindSafe(|| queue.shutdown_immediate())).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"item dropped"));
+    assert!(queue.is_shutdown() && queue.empty());
 }

@@ -3,7 +3,9 @@
 //! buffer never drops one (the queue does, outside its lock).
 
 use core::cmp::Ordering;
+use std::any::Any;
 use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A queue's items, in the order its kind takes them out.
 pub(crate) enum Buffer<T> {
@@ -102,17 +104,21 @@ impl<T> Buffer<T> {
     }
 
     /// Puts back an item just taken by [`pop`](Buffer::pop), where it was: first in line again.
-    /// For a priority buffer this runs `T`'s `Ord`; should that panic as well, the item is
-    /// dropped.
-    pub(crate) fn give_back(&mut self, taken: Taken<T>) {
+    /// For a priority buffer this runs `T`'s `Ord`; should that panic, nothing has changed and
+    /// the item comes back with the panic, both to be dropped once the queue's lock is released.
+    #[cold]
+    pub(crate) fn give_back(&mut self, taken: Taken<T>) -> Result<(), (T, Box<dyn Any + Send>)> {
         match self {
             Buffer::Fifo(items) => items.push_front(taken.item),
             Buffer::Lifo(items) => items.push(taken.item),
             Buffer::Priority(heap) => {
-                let place = heap.place(&taken.item, taken.seq);
-                heap.link(taken, place);
+                match catch_unwind(AssertUnwindSafe(|| heap.place(&taken.item, taken.seq))) {
+                    Ok(place) => heap.link(taken, place),
+                    Err(panic) => return Err((taken.item, panic)),
+                }
             }
         }
+        Ok(())
     }
 
     /// Empties the buffer, handing its items over in a buffer of the same kind, to be dropped

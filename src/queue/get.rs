@@ -6,6 +6,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use futures_core::FusedFuture;
@@ -32,7 +33,7 @@ impl<T> Core<T> {
         Ok(self.hand_over(taken, None, putter))
     }
 
-    /// Completes a get that took `taken`: wakes the putter woken for the slot, and drops the
+    /// Completes a get that took `taken`: wakes the putter woken for the slot, then drops the
     /// spare waker of a poll that did not park after all. Both are user code: if either panics,
     /// the item goes back where it came from before the panic goes on, so it is never lost.
     #[inline]
@@ -41,17 +42,37 @@ impl<T> Core<T> {
             return taken.into_item();
         }
         match catch_unwind(AssertUnwindSafe(|| {
-            drop(spare);
             if let Some(putter) = putter {
                 putter.wake();
             }
+            drop(spare);
         })) {
             Ok(()) => taken.into_item(),
-            Err(panic) => {
-                self.lock().items.give_back(taken);
-                resume_unwind(panic)
-            }
+            Err(panic) => self.give_back(taken, panic),
         }
+    }
+
+    /// After user code of a get that took `taken` panicked: puts the item back first in line,
+    /// wakes a getter that parked on the queue while the item was out, and goes on with the
+    /// panic. The putter woken for the item's slot finds the queue full and parks again in its
+    /// place. Should that user code itself have put an item into the freed slot, the queue holds
+    /// one item more than `maxsize` until the next get: nothing is lost either way.
+    #[cold]
+    fn give_back(&self, taken: Taken<T>, panic: Box<dyn Any + Send>) -> ! {
+        let mut s = self.lock();
+        let failed = s.items.give_back(taken);
+        let getter = match failed {
+            Ok(()) => s.getters.wake_next().flatten(),
+            Err(_) => None,
+        };
+        drop(s);
+        // Quietly: the panic that goes on is the first one.
+        if let Some(getter) = getter {
+            let _ = catch_unwind(AssertUnwindSafe(|| getter.wake()));
+        }
+        // An item whose `Ord` panicked as well is dropped here, with the lock released.
+        drop(failed);
+        resume_unwind(panic)
     }
 
     fn poll_get(&self, node: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<Result<T, QueueShutDown>> {

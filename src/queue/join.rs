@@ -31,7 +31,7 @@ impl<T> Core<T> {
     /// The unfinished count has just reached 0: releases every task in `join`, in batches.
     fn finish(&self, mut s: Locked<'_, T>) {
         if count_finished(&mut s) {
-            self.wake_batched(s, release_joiners);
+            self.wake_batched(s, release_joiners).finish();
         }
     }
 

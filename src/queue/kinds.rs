@@ -196,7 +196,9 @@ pub struct LifoQueue<T> {
 ///
 /// `T`'s `Ord` runs while the queue is locked, when an item is put or taken: it must not use
 /// the same queue (that would deadlock). If it panics, the put or get it ran for panics and
-/// changes nothing; the items are all still there.
+/// changes nothing; the items are all still there. The one exception: a get whose item goes
+/// back because a waker panicked puts it back with `Ord` too, and if that panics as well, the
+/// item is dropped (with the queue unlocked).
 pub struct PriorityQueue<T> {
     pub(super) core: Core<T>,
 }

@@ -190,12 +190,13 @@ impl<T> Core<T> {
     /// Runs a wake-up job that may wake more tasks than one batch of wakers holds: `batch` makes
     /// the changes under the lock and fills `wakers`, and returns whether the job goes on. Each
     /// batch is woken with the lock released; a waker that panics does not stop the job, and
-    /// the first panic is re-raised once it is done.
+    /// the first panic is returned, for the caller to re-raise once its own job is done.
+    #[must_use = "the panic of a waker must be re-raised with `finish`"]
     fn wake_batched<'a>(
         &'a self,
         mut s: Locked<'a, T>,
         mut batch: impl FnMut(&mut State<T>, &mut WakeList) -> bool,
-    ) {
+    ) -> Panic {
         let mut wakers = WakeList::new();
         let mut panic = Panic::default();
         loop {
@@ -207,7 +208,7 @@ impl<T> Core<T> {
             }
             s = self.lock();
         }
-        panic.finish();
+        panic
     }
 }
 

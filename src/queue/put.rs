@@ -81,10 +81,11 @@ impl<T> Core<T> {
                 let place = s.items.place(item.as_ref().expect(HOLDS));
                 let getter = self.add(&mut s, item.take().expect(HOLDS), place);
                 drop(s);
-                // Done: the item is in. User code from here on finds the queue whole.
+                // Done: the item is in. User code from here on finds the queue whole; the getter
+                // is woken first, so that a spare waker whose drop panics cannot strand it.
                 node.complete();
-                drop(fresh);
                 wake(getter);
+                drop(fresh);
                 return Poll::Ready(Ok(()));
             }
             match fresh.take() {

@@ -20,7 +20,7 @@ impl<T> Core<T> {
         });
         // asyncio sets its `finished` event first, then wakes every getter, then every putter.
         // No task can park in `get` or `put` any more, so emptying both lines ends the job.
-        self.wake_batched(s, |s, wakers| {
+        let panic = self.wake_batched(s, |s, wakers| {
             if release && release_joiners(s, wakers) {
                 return true;
             }
@@ -33,7 +33,10 @@ impl<T> Core<T> {
             }
             s.getters.len() + s.putters.len() > 0
         });
-        // The dropped items' destructors run last, with the lock released and everyone woken.
+        // The dropped items' destructors run last, with the lock released and everyone woken, and
+        // before a waker's panic goes on: an item dropped while unwinding could not panic itself
+        // without aborting the process.
         drop(drained);
+        panic.finish();
     }
 }
