@@ -11,7 +11,7 @@ use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
 use crate::blocking::{block_on, deadline, poll_until};
-use crate::lock::Guard;
+use crate::lock::{Guard, Relock};
 use crate::waitlist::{WaitList, Waiter, WaiterState};
 
 /// asyncio's `Condition`: tasks holding a [`Lock`](crate::Lock) wait until another task notifies them.
@@ -659,7 +659,7 @@ impl<G: Guard> Future for Wait<'_, G> {
         ready!(G::parked_lock(parked).poll_acquire_with(node, cx));
         *this.reacquiring = false;
         let parked = this.parked.take().expect("checked above");
-        Poll::Ready(G::relocked(parked))
+        Poll::Ready(G::relocked(parked, Relock::after_acquiring()))
     }
 }
 

@@ -22,6 +22,7 @@ pub use future::{Acquire, AcquireOwned};
 pub use guard::{LockGuard, MappedLockGuard};
 pub use owned::{OwnedLockGuard, OwnedMappedLockGuard};
 pub use park::Guard;
+pub(crate) use park::Relock;
 
 use crate::Fairness;
 use crate::blocking::{block_on, block_on_timeout};

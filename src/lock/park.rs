@@ -28,6 +28,17 @@ use super::{Lock, LockGuard, OwnedLockGuard};
 /// drop(bump(&cond, lock.try_acquire_owned().unwrap()));
 /// assert_eq!(*lock.try_acquire().unwrap(), 2);
 /// ```
+///
+/// Only a [`Condition`](crate::Condition) that has taken the lock again can turn a guard's lock
+/// back into a guard: code outside the crate cannot make one without acquiring.
+///
+/// ```compile_fail,E0061
+/// use aiosync::{Guard, Lock};
+///
+/// fn forge<G: Guard>(guard: &G) -> G {
+///     G::relocked(G::handle(guard))
+/// }
+/// ```
 pub trait Guard: DerefMut + Park {}
 
 impl<T: ?Sized> Guard for LockGuard<'_, T> {}
@@ -35,7 +46,8 @@ impl<T: ?Sized> Guard for OwnedLockGuard<T> {}
 
 /// What a [`Condition`](crate::Condition) does with a guard's lock while it waits: give it up,
 /// keeping a handle on the lock, and take it again through the lock's own wait list. Public in a
-/// private module, so [`Guard`] is sealed.
+/// private module, so [`Guard`] is sealed. Its methods can still be called through a `Guard`
+/// bound, which is why [`relocked`](Park::relocked) asks for a [`Relock`].
 pub trait Park: DerefMut + Sized {
     /// The lock, while the guard is given up.
     type Parked;
@@ -45,7 +57,19 @@ pub trait Park: DerefMut + Sized {
     /// The lock a handle is on.
     fn parked_lock(parked: &Self::Parked) -> &Lock<Self::Target>;
     /// The guard again, for whoever has taken the lock again.
-    fn relocked(parked: Self::Parked) -> Self;
+    fn relocked(parked: Self::Parked, _: Relock) -> Self;
+}
+
+/// Permission to call [`Park::relocked`], which makes a guard without taking the lock: only this
+/// crate can make one, and does so only after taking the lock.
+#[derive(Debug)]
+pub struct Relock(());
+
+impl Relock {
+    /// For a wait that has taken its lock again.
+    pub(crate) fn after_acquiring() -> Self {
+        Relock(())
+    }
 }
 
 impl<'a, T: ?Sized> Park for LockGuard<'a, T> {
@@ -59,7 +83,7 @@ impl<'a, T: ?Sized> Park for LockGuard<'a, T> {
         parked
     }
 
-    fn relocked(parked: Self::Parked) -> Self {
+    fn relocked(parked: Self::Parked, _: Relock) -> Self {
         LockGuard::new(parked)
     }
 }
@@ -75,7 +99,7 @@ impl<T: ?Sized> Park for OwnedLockGuard<T> {
         parked
     }
 
-    fn relocked(parked: Self::Parked) -> Self {
+    fn relocked(parked: Self::Parked, _: Relock) -> Self {
         OwnedLockGuard::new(parked)
     }
 }
