@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::blocking::{block_on, block_on_timeout};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::waitlist::{Locked, MAX_VALUE, WaitList, Waiter, WaiterState};
+use crate::waitlist::{Locked, MAX_VALUE, Spare, WaitList, Waiter, WaiterState};
 
 /// asyncio's four phases, in the low two bits of `Barrier::state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -400,8 +400,11 @@ impl Barrier {
                     self.set_state(Phase::Draining, arrived);
                     self.next_index.store(0, Ordering::Relaxed);
                 }
-                // With one party nobody else is inside: the barrier stays filling.
+                // With one party nobody else is inside: the barrier stays filling. The waker is
+                // not needed: dropped after the wake-ups, quietly should one of them panic.
+                let waker = Spare(Some(waker));
                 self.notify_all(q);
+                drop(waker);
                 Poll::Ready(Ok(BarrierWaitResult {
                     index: self.parties - 1,
                     leader: true,
@@ -638,6 +641,8 @@ pin_project! {
                 WaiterState::Queued => {
                     let mut q = barrier.waiters.lock();
                     let (state, _, waker) = q.remove(node);
+                    // Dropped after the wake-ups of `reopen_if_empty`, quietly should one panic.
+                    let waker = Spare(waker);
                     if state == WaiterState::Queued {
                         // Retracted: no longer waiting in the cycle.
                         let (phase, arrived) = unpack(barrier.state.load(Ordering::Relaxed));

@@ -759,3 +759,88 @@ fn shutdown_immediate_drops_the_items_before_a_waker_panic_goes_on() {
     assert_eq!(panic.downcast_ref::<&str>(), Some(&"item dropped"));
     assert!(queue.is_shutdown() && queue.empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Two faulty wakers in one call: one panics in `wake`, and a waker the call no longer needs
+// panics in `drop`. The first panic goes on; the second must not abort the process.
+
+#[test]
+fn a_cancelled_semaphore_waker_panicking_on_drop_after_a_wake_panic_does_not_abort() {
+    let sem = Semaphore::new(0);
+    let (_, drop_panics) = Bomb::new(Call::Drop, 1);
+    let (_, wake_panics) = Bomb::new(Call::Wake, 1);
+    let mut first = Box::pin(sem.acquire_many(2));
+    assert!(poll(first.as_mut(), &drop_panics).is_pending());
+    let mut second = pin!(sem.acquire());
+    assert!(poll(second.as_mut(), &wake_panics).is_pending());
+    sem.release(); // assigned to `first`, which still needs one more
+    // Dropping `first` passes its permit on to `second`, whose waker panics in `wake`; then
+    // `first`'s own waker panics in `drop`.
+    assert!(panics(|| drop(first)));
+    assert!(poll_noop(second.as_mut()).is_ready());
+    std::mem::forget(drop_panics);
+}
+
+#[test]
+fn a_bounded_semaphore_head_whose_spare_waker_panics_after_a_wake_panic_does_not_abort() {
+    let sem = Arc::new(Semaphore::with_fairness(0, aiosync::Fairness::Bounded(1)));
+    let mut first = pin!(sem.acquire());
+    assert!(poll_noop(first.as_mut()).is_pending());
+    let (_, wake_panics) = Bomb::new(Call::Wake, 1);
+    let mut second = pin!(sem.acquire());
+    assert!(poll(second.as_mut(), &wake_panics).is_pending());
+    // `first` polls again: its clone releases two permits, so it takes one and opens the other
+    // to `second`, whose waker panics in `wake`; then the clone it no longer needs panics in
+    // `drop`.
+    let releaser = sem.clone();
+    let (_, drop_panics) = Bomb::with_clone_hook(Call::Drop, 1, move || releaser.release_many(2));
+    assert!(panics(|| {
+        let _ = poll(first.as_mut(), &drop_panics);
+    }));
+    // `first` gave its permit back as its poll unwound; `second` takes one of the two.
+    assert_eq!(sem.available_permits(), 2);
+    let Poll::Ready(permit) = poll_noop(second.as_mut()) else {
+        panic!("`second` was not woken")
+    };
+    assert_eq!(sem.available_permits(), 1);
+    drop(permit);
+    std::mem::forget(drop_panics);
+}
+
+#[test]
+fn a_barrier_leader_whose_waker_panics_on_drop_after_a_wake_panic_does_not_abort() {
+    let barrier = Barrier::new(2);
+    let (_, wake_panics) = Bomb::new(Call::Wake, 1);
+    let (_, drop_panics) = Bomb::new(Call::Drop, 1);
+    let mut first = pin!(barrier.wait());
+    assert!(poll(first.as_mut(), &wake_panics).is_pending());
+    // The leader trips the barrier, waking `first`, whose waker panics; then the leader's own
+    // clone, not needed, panics in `drop`.
+    let mut leader = pin!(barrier.wait());
+    assert!(panics(|| {
+        let _ = poll(leader.as_mut(), &drop_panics);
+    }));
+    assert!(poll_noop(first.as_mut()).is_ready());
+    std::mem::forget(drop_panics);
+}
+
+#[test]
+fn a_put_whose_spare_waker_panics_after_the_getter_s_wake_panic_does_not_abort() {
+    static QUEUE: Queue<u32> = Queue::new(1);
+    static GET: Parked<aiosync::queue::Get<'static, u32>> = Mutex::new(None);
+    QUEUE.put_nowait(1).unwrap();
+    // As in the test above, but the getter's waker panics in `wake` too.
+    let (_, drop_panics) = Bomb::with_clone_hook(Call::Drop, 1, move || {
+        assert_eq!(QUEUE.get_nowait(), Ok(1));
+        let mut get = Box::pin(QUEUE.get());
+        assert!(poll(get.as_mut(), &panicky()).is_pending());
+        *GET.lock().unwrap() = Some(get);
+    });
+    let mut put = pin!(QUEUE.put(2));
+    assert!(panics(|| {
+        let _ = poll(put.as_mut(), &drop_panics);
+    }));
+    let mut get = GET.lock().unwrap().take().unwrap();
+    assert_eq!(poll_noop(get.as_mut()), Poll::Ready(Ok(2)));
+    std::mem::forget(drop_panics);
+}

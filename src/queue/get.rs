@@ -16,7 +16,7 @@ use pin_project_lite::pin_project;
 use super::Queue;
 use super::buffer::Taken;
 use super::{Core, QueueShutDown, TryGetError};
-use crate::waitlist::{Waiter, WaiterState};
+use crate::waitlist::{Spare, Waiter, WaiterState};
 
 impl<T> Core<T> {
     pub(super) fn get_nowait(&self) -> Result<T, TryGetError> {
@@ -42,6 +42,7 @@ impl<T> Core<T> {
             return taken.into_item();
         }
         match catch_unwind(AssertUnwindSafe(|| {
+            let spare = Spare(spare);
             if let Some(putter) = putter {
                 putter.wake();
             }

@@ -14,7 +14,7 @@ use pin_project_lite::pin_project;
 use super::Queue;
 use super::buffer::Place;
 use super::{Core, Locked, QueueShutDown, TryPutError};
-use crate::waitlist::{Waiter, WaiterState, wake};
+use crate::waitlist::{Spare, Waiter, WaiterState, wake};
 
 const HOLDS: &str = "a `Put` holds its item until it completes";
 
@@ -81,11 +81,12 @@ impl<T> Core<T> {
                 let place = s.items.place(item.as_ref().expect(HOLDS));
                 let getter = self.add(&mut s, item.take().expect(HOLDS), place);
                 drop(s);
-                // Done: the item is in. User code from here on finds the queue whole; the getter
-                // is woken first, so that a spare waker whose drop panics cannot strand it.
+                // Done: the item is in. User code from here on finds the queue whole.
                 node.complete();
-                wake(getter);
-                drop(fresh);
+                match fresh {
+                    None => wake(getter),
+                    Some(spare) => wake_then_drop(getter, spare),
+                }
                 return Poll::Ready(Ok(()));
             }
             match fresh.take() {
@@ -101,6 +102,15 @@ impl<T> Core<T> {
             }
         }
     }
+}
+
+/// Wakes the getter a put fed, then drops the put's spare waker: the getter first, so that a
+/// spare whose drop panics cannot strand it, and the spare quietly if the getter's waker panics.
+#[cold]
+fn wake_then_drop(getter: Option<Waker>, spare: Waker) {
+    let spare = Spare(Some(spare));
+    wake(getter);
+    drop(spare);
 }
 
 pin_project! {

@@ -32,7 +32,7 @@ use core::task::{Context, Poll};
 use super::OnUnwind;
 use crate::Fairness;
 use crate::loom::{AtomicU32, AtomicUsize, Ordering};
-use crate::waitlist::{Locked, MAX_VALUE, WaitList, Waiter, WaiterState};
+use crate::waitlist::{Locked, MAX_VALUE, Spare, WaitList, Waiter, WaiterState};
 
 const QUEUED: usize = 1;
 const DEFICIT: usize = 2;
@@ -451,6 +451,8 @@ impl RawSemaphore {
             self.bypassed.store(0, Ordering::Relaxed);
         }
         let (state, still_needed, waker) = q.remove(node);
+        // Dropped last, after the wake-ups below, quietly should one of them panic.
+        let waker = Spare(waker);
         let owned = match state {
             WaiterState::Queued => {
                 self.stop_waiting();

@@ -35,7 +35,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
 pub(crate) use list::{List, MAX_VALUE, Waiter, WaiterState};
-pub(crate) use wake::{Panic, WakeList, wake};
+pub(crate) use wake::{Panic, Spare, WakeList, wake};
 
 use crate::loom::{AtomicU32, Mutex, MutexGuard, Ordering};
 

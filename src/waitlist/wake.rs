@@ -83,6 +83,25 @@ pub(crate) fn wake(waker: Option<Waker>) {
     }
 }
 
+/// A waker a job no longer needs, held until the job is done: the job may re-raise another
+/// waker's panic first, and a second panic, from this one's `drop` while that one unwinds, would
+/// abort the process. So while the thread unwinds it is dropped quietly: its panic is dropped,
+/// the first one goes on.
+pub(crate) struct Spare(pub(crate) Option<Waker>);
+
+impl Drop for Spare {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(waker) = self.0.take() {
+            if std::thread::panicking() {
+                let _ = catch_unwind(AssertUnwindSafe(|| drop(waker)));
+            } else {
+                drop(waker);
+            }
+        }
+    }
+}
+
 /// The first panic of a user callback (a waker) met while finishing a job that must not stop
 /// half way; re-raised by [`finish`](Panic::finish) once the job is complete.
 #[derive(Default)]

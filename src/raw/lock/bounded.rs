@@ -25,7 +25,7 @@ use core::task::{Context, Poll};
 use super::{ONE, QUEUED, RawLock};
 use crate::Fairness;
 use crate::loom::Ordering;
-use crate::waitlist::{Locked, Waiter, WaiterState, wake};
+use crate::waitlist::{Locked, Spare, Waiter, WaiterState, wake};
 
 /// With `QUEUED`: the oldest waiter's waker was taken.
 const NOTIFIED: usize = 4;
@@ -219,6 +219,8 @@ impl RawLock {
         let mut q = self.list.lock();
         let was_front = q.is_front(node);
         let (state, _, waker) = q.remove(node);
+        // Dropped last, after the wake-ups below, quietly should one of them panic.
+        let waker = Spare(waker);
         match state {
             // Granted by a forced hand-off: it holds the lock, and releases it.
             WaiterState::Woken => self.release_with(q),

@@ -20,7 +20,7 @@ use core::task::{Context, Poll};
 use super::{ONE, QUEUED, RawSemaphore, permits};
 use crate::loom::Ordering;
 use crate::raw::OnUnwind;
-use crate::waitlist::{Locked, Waiter, WaiterState, wake};
+use crate::waitlist::{Locked, Spare, Waiter, WaiterState, wake};
 
 impl RawSemaphore {
     /// A release: open (the permits go to the word for whoever comes first) while the oldest
@@ -124,8 +124,9 @@ impl RawSemaphore {
                 // The next oldest waiter may find enough for it too. Its waker and ours are user
                 // code: should one panic, the permits are given back.
                 let taken = OnUnwind(|| self.release(n));
+                let spares = (Spare(waker), Spare(fresh));
                 self.open(q, 0);
-                drop((waker, fresh));
+                drop(spares);
                 taken.disarm();
                 return Poll::Ready(());
             }
