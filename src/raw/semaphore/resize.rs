@@ -9,6 +9,8 @@
 //! - The word holds permits or a deficit, never both. Permits released while a deficit is owed
 //!   repay it before any waiter is served or any permit becomes available: [`repay`] runs
 //!   wherever released permits reach the waiters or the word (`release_with`, `open`, `settle`).
+//!   A shrink made between two wake batches of a release (by a waker) counts as made after that
+//!   release, which goes on serving its waiters; `settle` repays the deficit from what is left.
 //! - `DEFICIT` is set and cleared only under the mutex and keeps the fast paths out, so no
 //!   release, and no acquire, meets a deficit without the mutex.
 //! - A grow is a release under the same lock, by the same rules as any release. Nothing else
