@@ -778,7 +778,6 @@ fn a_cancelled_semaphore_waker_panicking_on_drop_after_a_wake_panic_does_not_abo
     // `first`'s own waker panics in `drop`.
     assert!(panics(|| drop(first)));
     assert!(poll_noop(second.as_mut()).is_ready());
-    std::mem::forget(drop_panics);
 }
 
 #[test]
@@ -804,7 +803,6 @@ fn a_bounded_semaphore_head_whose_spare_waker_panics_after_a_wake_panic_does_not
     };
     assert_eq!(sem.available_permits(), 1);
     drop(permit);
-    std::mem::forget(drop_panics);
 }
 
 #[test]
@@ -821,7 +819,6 @@ fn a_barrier_leader_whose_waker_panics_on_drop_after_a_wake_panic_does_not_abort
         let _ = poll(leader.as_mut(), &drop_panics);
     }));
     assert!(poll_noop(first.as_mut()).is_ready());
-    std::mem::forget(drop_panics);
 }
 
 #[test]
@@ -842,5 +839,4 @@ fn a_put_whose_spare_waker_panics_after_the_getter_s_wake_panic_does_not_abort()
     }));
     let mut get = GET.lock().unwrap().take().unwrap();
     assert_eq!(poll_noop(get.as_mut()), Poll::Ready(Ok(2)));
-    std::mem::forget(drop_panics);
 }
